@@ -1,0 +1,135 @@
+/**
+ * Environment → typed configuration, parsed once at start by a zod schema with defaults.
+ * An error names the variable and the problem, never the value (values may be secrets).
+ */
+import { z } from 'zod';
+
+export class ConfigError extends Error {
+  readonly issues: { variable: string; problem: string }[];
+  constructor(service: string, issues: { variable: string; problem: string }[]) {
+    super(`${service}: invalid configuration: ${issues.map((i) => `${i.variable}: ${i.problem}`).join('; ')}`);
+    this.name = 'ConfigError';
+    this.issues = issues;
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+/** Parse `env` with `schema`; keys of the schema are environment variable names. */
+export function parseEnv<S extends z.ZodObject>(service: string, schema: S, env: Env = process.env): z.infer<S> {
+  // Empty strings mean "unset" so that `FOO= cmd` falls back to the default.
+  const cleaned: Env = {};
+  for (const key of Object.keys(schema.shape)) {
+    const v = env[key];
+    if (v !== undefined && v !== '') cleaned[key] = v;
+  }
+  const result = schema.safeParse(cleaned);
+  if (!result.success) {
+    throw new ConfigError(
+      service,
+      result.error.issues.map((issue) => ({
+        variable: String(issue.path[0] ?? '(root)'),
+        // zod messages describe the expectation, not the received value; keep only that.
+        problem: issue.code === 'invalid_type' && issue.input === undefined ? 'is required' : issue.message,
+      })),
+    );
+  }
+  return result.data;
+}
+
+// ---------- reusable field helpers ----------
+export const port = (def: number) => z.coerce.number().int().min(0).max(65535).default(def);
+export const ms = (def: number) => z.coerce.number().int().min(1).max(600_000).default(def);
+export const int = (def: number, min = 0, max = Number.MAX_SAFE_INTEGER) => z.coerce.number().int().min(min).max(max).default(def);
+export const bool = (def: boolean) =>
+  z
+    .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'must be true or false' })
+    .transform((v) => v === 'true' || v === '1' || v === 'yes')
+    .default(def ? 'true' : 'false');
+export const url = () => z.url({ message: 'must be a URL' });
+export const logLevel = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info');
+
+const common = {
+  HOST: z.string().default('127.0.0.1'),
+  LOG_LEVEL: logLevel,
+  /** Time allowed for in-flight requests to finish on SIGTERM. */
+  SHUTDOWN_GRACE_MS: ms(10_000),
+};
+
+// ---------- hh-embed ----------
+export const embedSchema = z.object({
+  ...common,
+  PORT: port(8081),
+  /** `builtin` (offline hashing model) or `openai` (any OpenAI-compatible endpoint). */
+  EMBED_PROVIDER: z.enum(['builtin', 'openai']).default('builtin'),
+  EMBED_DIMS: int(768, 8, 8192),
+  EMBED_OPENAI_BASE_URL: url().optional(),
+  EMBED_OPENAI_API_KEY: z.string().optional(),
+  EMBED_OPENAI_MODEL: z.string().default('text-embedding-3-small'),
+  EMBED_OPENAI_TIMEOUT_MS: ms(10_000),
+  EMBED_MAX_ITEMS: int(256, 1, 4096),
+  EMBED_MAX_CHARS: int(32_000, 1, 1_000_000),
+  /** Micro-batching: flush when this many inputs are queued or after this many ms. */
+  EMBED_BATCH_MAX: int(64, 1, 4096),
+  EMBED_BATCH_WAIT_MS: int(2, 0, 1000),
+});
+export type EmbedConfig = z.infer<typeof embedSchema>;
+export const loadEmbedConfig = (env: Env = process.env): EmbedConfig => {
+  const cfg = parseEnv('hh-embed', embedSchema, env);
+  if (cfg.EMBED_PROVIDER === 'openai' && !cfg.EMBED_OPENAI_BASE_URL) {
+    throw new ConfigError('hh-embed', [{ variable: 'EMBED_OPENAI_BASE_URL', problem: 'is required when EMBED_PROVIDER=openai' }]);
+  }
+  return cfg;
+};
+
+// ---------- hh-rerank ----------
+export const rerankSchema = z.object({
+  ...common,
+  PORT: port(8082),
+  RERANK_MAX_DOCUMENTS: int(200, 1, 1000),
+  RERANK_MAX_CHARS: int(20_000, 1, 1_000_000),
+});
+export type RerankConfig = z.infer<typeof rerankSchema>;
+export const loadRerankConfig = (env: Env = process.env): RerankConfig => parseEnv('hh-rerank', rerankSchema, env);
+
+// ---------- hh-search ----------
+export const searchSchema = z.object({
+  ...common,
+  PORT: port(8080),
+  DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, { message: 'must be a postgres:// URL' }),
+  /** Unset → in-process LRU cache. */
+  REDIS_URL: z.string().regex(/^rediss?:\/\//, { message: 'must be a redis:// URL' }).optional(),
+  EMBED_URL: url().default('http://127.0.0.1:8081'),
+  RERANK_URL: url().default('http://127.0.0.1:8082'),
+  PG_POOL_MAX: int(10, 1, 200),
+  PG_CONNECTION_TIMEOUT_MS: ms(1_000),
+  PG_STATEMENT_TIMEOUT_MS: ms(2_000),
+  REDIS_COMMAND_TIMEOUT_MS: ms(100),
+  CACHE_TTL_SECONDS: int(300, 1, 86_400),
+  CACHE_MAX_ENTRIES: int(10_000, 1, 10_000_000),
+  /** End-to-end budget for one search; every downstream timeout fits inside it. */
+  SEARCH_DEADLINE_MS: ms(1_500),
+  SEARCH_EMBED_TIMEOUT_MS: ms(400),
+  SEARCH_BRANCH_TIMEOUT_MS: ms(800),
+  SEARCH_RERANK_TIMEOUT_MS: ms(400),
+  SEARCH_RERANK_TOP_N: int(50, 0, 200),
+  SEARCH_RRF_K: int(60, 1, 1000),
+  SEARCH_FUSION_WINDOW: int(100, 1, 1000),
+  BULK_MAX_ITEMS: int(1_000, 1, 100_000),
+  BODY_LIMIT_BYTES: int(1_048_576, 1024, 64 * 1024 * 1024),
+  BULK_BODY_LIMIT_BYTES: int(8 * 1_048_576, 1024, 256 * 1024 * 1024),
+  /** Embedding outbox worker. */
+  EMBED_WORKER_ENABLED: bool(true),
+  EMBED_WORKER_BATCH: int(64, 1, 1024),
+  EMBED_WORKER_POLL_MS: ms(1_000),
+  /** Vector index (DiskANN) snapshots; empty → no snapshots. */
+  INDEX_SNAPSHOT_DIR: z.string().optional(),
+  INDEX_SNAPSHOT_INTERVAL_MS: ms(300_000),
+  INDEX_POLL_MS: ms(1_000),
+  /** The embedding model id the index accepts; vectors from other models are ignored. */
+  EMBED_MODEL: z.string().default('hh-hash-768-v1'),
+});
+export type SearchConfig = z.infer<typeof searchSchema>;
+export const loadSearchConfig = (env: Env = process.env): SearchConfig => parseEnv('hh-search', searchSchema, env);
+
+export { z };
