@@ -44,8 +44,8 @@ export const int = (def: number, min = 0, max = Number.MAX_SAFE_INTEGER) => z.co
 export const bool = (def: boolean) =>
   z
     .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'must be true or false' })
-    .transform((v) => v === 'true' || v === '1' || v === 'yes')
-    .default(def ? 'true' : 'false');
+    .default(def ? 'true' : 'false')
+    .transform((v) => v === 'true' || v === '1' || v === 'yes');
 export const url = () => z.url({ message: 'must be a URL' });
 export const logLevel = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info');
 

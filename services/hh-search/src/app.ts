@@ -1,0 +1,106 @@
+/**
+ * buildApp: the fully configured hh-search instance. It receives its infrastructure (pool,
+ * cache, downstream clients, vector index) already built, so tests assemble the same app the
+ * process runs, against real servers on ephemeral ports.
+ */
+import type pg from 'pg';
+import type { Cache } from '@hh/cache';
+import { createServiceApp, type ZodApp } from '@hh/service-kit';
+import { createCandidateRepository, type OccupationResolver } from './candidates/repository.js';
+import { candidateRoutes } from './candidates/routes.js';
+import type { EmbedClient } from './clients/embed-client.js';
+import type { RerankClient } from './clients/rerank-client.js';
+import { authPlugin } from './plugins/auth.js';
+import type { SpecialtyMatch } from './search/branches.js';
+import { createSearchMetrics } from './search/metrics.js';
+import { searchRoutes } from './search/routes.js';
+import { createSearchService } from './search/service.js';
+import { createTenantRepository } from './tenants/repository.js';
+import type { VectorIndex } from './vector/types.js';
+import type { SearchConfig } from '@hh/config';
+
+export interface SearchAppDeps {
+  config: SearchConfig;
+  pool: pg.Pool;
+  cache: Cache;
+  embed: EmbedClient;
+  rerank: RerankClient;
+  index: VectorIndex;
+  indexStatus: () => { ready: boolean; lagSeconds: number; lastSeq: number; tenantSeq: (tenant: number) => number };
+  specialty: (text: string) => Promise<SpecialtyMatch[]>;
+  occupations: OccupationResolver;
+  /** Called after a write that queued an embedding (wakes the outbox worker). */
+  onQueued?: () => void;
+}
+
+export function buildApp(deps: SearchAppDeps): ZodApp {
+  const { config } = deps;
+  const app = createServiceApp({
+    name: 'hh-search',
+    errorPrefix: 'HH_SEARCH',
+    metricPrefix: 'hh_search',
+    logLevel: config.LOG_LEVEL,
+    bodyLimit: config.BODY_LIMIT_BYTES,
+    requestTimeoutMs: 30_000,
+    readiness: async () => {
+      if (!deps.indexStatus().ready) return 'vector index is loading';
+      try {
+        await deps.pool.query('SELECT 1');
+      } catch {
+        return 'database unreachable';
+      }
+      return null;
+    },
+  });
+
+  const candidates = createCandidateRepository({ pool: deps.pool, occupations: deps.occupations });
+  const tenants = createTenantRepository(deps.pool);
+  const metrics = createSearchMetrics(app.metrics);
+  app.metrics.gauge('hh_search_vector_index_vectors', 'Vectors in the vector index', [], function () {
+    this.set(deps.index.size());
+  });
+  app.metrics.gauge('hh_search_vector_index_freshness_lag_seconds', 'Seconds the vector index is behind the change log', [], function () {
+    this.set(deps.indexStatus().lagSeconds);
+  });
+  app.metrics.gauge('hh_search_pg_pool_connections', 'Postgres pool connections by state', ['state'], function () {
+    this.set({ state: 'total' }, deps.pool.totalCount);
+    this.set({ state: 'idle' }, deps.pool.idleCount);
+    this.set({ state: 'waiting' }, deps.pool.waitingCount);
+  });
+
+  const search = createSearchService({
+    pool: deps.pool,
+    cache: deps.cache,
+    embed: deps.embed,
+    rerank: deps.rerank,
+    index: deps.index,
+    indexReady: () => deps.indexStatus().ready,
+    tenantSeq: (t) => deps.indexStatus().tenantSeq(t),
+    specialty: deps.specialty,
+    metrics,
+    config: {
+      deadlineMs: config.SEARCH_DEADLINE_MS,
+      embedTimeoutMs: config.SEARCH_EMBED_TIMEOUT_MS,
+      branchTimeoutMs: config.SEARCH_BRANCH_TIMEOUT_MS,
+      rerankTimeoutMs: config.SEARCH_RERANK_TIMEOUT_MS,
+      rerankTopN: config.SEARCH_RERANK_TOP_N,
+      rrfK: config.SEARCH_RRF_K,
+      window: config.SEARCH_FUSION_WINDOW,
+      cacheTtlSeconds: config.CACHE_TTL_SECONDS,
+    },
+  });
+
+  void app.register(authPlugin, { tenants });
+  void app.register(async (scoped) => {
+    const z = scoped as unknown as ZodApp;
+    if (deps.onQueued) {
+      const wake = deps.onQueued;
+      z.addHook('onResponse', async (req, reply) => {
+        if ((req.method === 'PUT' || req.method === 'POST') && reply.statusCode < 300 && req.url.startsWith('/v1/candidates')) wake();
+      });
+    }
+    candidateRoutes(z, { candidates, bulkMaxItems: config.BULK_MAX_ITEMS, bulkBodyLimit: config.BULK_BODY_LIMIT_BYTES });
+    searchRoutes(z, { search, deadlineMs: config.SEARCH_DEADLINE_MS });
+  });
+  return app;
+}

@@ -1,0 +1,144 @@
+import { z } from 'zod';
+import { HttpProblem, type ZodApp } from '@hh/service-kit';
+import { externalId } from '../schemas/common.js';
+import { bulkItem, candidateInput, candidateView } from './schema.js';
+import type { CandidateRepository, UpsertOutcome } from './repository.js';
+
+const idParams = z.strictObject({ id: externalId });
+const upsertResult = z.object({
+  id: z.string(),
+  status: z.enum(['created', 'updated', 'unchanged']),
+  version: z.number(),
+  embedding: z.enum(['queued', 'unchanged']),
+});
+const problemBody = z.object({ status: z.number(), code: z.string(), detail: z.string() }).passthrough();
+
+function conflict(out: Extract<UpsertOutcome, { status: 'conflict' }>): HttpProblem {
+  return new HttpProblem(409, 'HH_SEARCH_VERSION_CONFLICT', out.reason, [{ field: 'body.version', message: out.reason }]);
+}
+
+/** Run `fn` over items with at most `limit` in flight, keeping result order. */
+async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T, i: number) => Promise<R>): Promise<R[]> {
+  const out: R[] = new Array(items.length);
+  let next = 0;
+  const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i]!, i);
+    }
+  });
+  await Promise.all(workers);
+  return out;
+}
+
+export function candidateRoutes(app: ZodApp, deps: { candidates: CandidateRepository; bulkMaxItems: number; bulkBodyLimit: number }) {
+  const { candidates } = deps;
+
+  app.put('/v1/candidates/:id', {
+    schema: { params: idParams, body: candidateInput, response: { 200: upsertResult, 201: upsertResult, 409: problemBody } },
+    handler: async (req, reply) => {
+      const out = await candidates.upsert(req.tenant.id, req.params.id, req.body);
+      if (out.status === 'conflict') throw conflict(out);
+      return reply.code(out.status === 'created' ? 201 : 200).send(out);
+    },
+  });
+
+  app.get('/v1/candidates/:id', {
+    schema: { params: idParams, response: { 200: candidateView } },
+    handler: async (req) => {
+      const found = await candidates.get(req.tenant.id, req.params.id);
+      if (!found) throw new HttpProblem(404, 'HH_SEARCH_CANDIDATE_NOT_FOUND', `candidate ${req.params.id} not found`);
+      return found;
+    },
+  });
+
+  app.delete('/v1/candidates/:id', {
+    schema: { params: idParams },
+    handler: async (req, reply) => {
+      const gone = await candidates.remove(req.tenant.id, req.params.id);
+      if (!gone) throw new HttpProblem(404, 'HH_SEARCH_CANDIDATE_NOT_FOUND', `candidate ${req.params.id} not found`);
+      return reply.code(204).send();
+    },
+  });
+
+  // NDJSON bodies arrive as one string; each line is validated separately below.
+  app.addContentTypeParser(['application/x-ndjson', 'application/ndjson'], { parseAs: 'string', bodyLimit: deps.bulkBodyLimit }, (_req, body, done) => {
+    done(null, { ndjson: body as string });
+  });
+
+  const bulkResult = z.object({
+    items: z.array(
+      z.object({
+        index: z.number(),
+        id: z.string().nullable(),
+        status: z.enum(['created', 'updated', 'unchanged', 'conflict', 'invalid', 'error']),
+        version: z.number().optional(),
+        embedding: z.enum(['queued', 'unchanged']).optional(),
+        errors: z.array(z.object({ field: z.string(), message: z.string() })).optional(),
+      }),
+    ),
+    counts: z.record(z.string(), z.number()),
+  });
+
+  app.post('/v1/candidates/bulk', {
+    bodyLimit: deps.bulkBodyLimit,
+    schema: { body: z.unknown(), response: { 200: bulkResult } },
+    handler: async (req) => {
+      const raw = req.body as unknown;
+      let items: unknown[];
+      if (Array.isArray(raw)) items = raw;
+      else if (raw && typeof raw === 'object' && 'ndjson' in raw && typeof raw.ndjson === 'string') {
+        items = [];
+        const lines = raw.ndjson.split('\n');
+        for (let i = 0; i < lines.length; i++) {
+          const line = lines[i]!.trim();
+          if (!line) continue;
+          try {
+            items.push(JSON.parse(line));
+          } catch {
+            throw new HttpProblem(400, 'HH_SEARCH_VALIDATION', `line ${i + 1} is not valid JSON`, [{ field: `body[line ${i + 1}]`, message: 'is not valid JSON' }]);
+          }
+        }
+      } else {
+        throw new HttpProblem(400, 'HH_SEARCH_VALIDATION', 'body must be a JSON array of candidates or NDJSON (one candidate per line)', [
+          { field: 'body', message: 'must be an array' },
+        ]);
+      }
+      if (items.length === 0) throw new HttpProblem(400, 'HH_SEARCH_VALIDATION', 'no candidates given', [{ field: 'body', message: 'must not be empty' }]);
+      if (items.length > deps.bulkMaxItems) {
+        throw new HttpProblem(413, 'HH_SEARCH_BULK_TOO_LARGE', `at most ${deps.bulkMaxItems} candidates per bulk request (got ${items.length})`, [
+          { field: 'body', message: `must have at most ${deps.bulkMaxItems} items` },
+        ]);
+      }
+      const seen = new Set<string>();
+      const results = await mapLimit(items, 4, async (item, index) => {
+        const parsed = bulkItem.safeParse(item);
+        if (!parsed.success) {
+          const id = item && typeof item === 'object' && typeof (item as { id?: unknown }).id === 'string' ? (item as { id: string }).id : null;
+          return {
+            index,
+            id,
+            status: 'invalid' as const,
+            errors: parsed.error.issues.map((i) => ({ field: [`body[${index}]`, ...i.path.map(String)].join('.'), message: i.message })),
+          };
+        }
+        const { id, ...input } = parsed.data;
+        if (seen.has(id)) {
+          return { index, id, status: 'invalid' as const, errors: [{ field: `body[${index}].id`, message: 'appears more than once in this request' }] };
+        }
+        seen.add(id);
+        try {
+          const out = await candidates.upsert(req.tenant.id, id, input);
+          if (out.status === 'conflict') return { index, id, status: 'conflict' as const, version: out.version, errors: [{ field: `body[${index}].version`, message: out.reason }] };
+          return { index, id, status: out.status, version: out.version, embedding: out.embedding };
+        } catch (err) {
+          req.log.error({ err, index }, 'bulk item failed');
+          return { index, id, status: 'error' as const, errors: [{ field: `body[${index}]`, message: 'could not be stored; retry' }] };
+        }
+      });
+      const counts: Record<string, number> = {};
+      for (const r of results) counts[r.status] = (counts[r.status] ?? 0) + 1;
+      return { items: results, counts };
+    },
+  });
+}

@@ -1,0 +1,25 @@
+import { z } from 'zod';
+import { hasForbiddenChars } from '@hh/text';
+
+/** A string with no NUL / control characters / lone surrogates (Postgres rejects NUL with a 500-class error). */
+export const safeString = (max: number, min = 0) =>
+  z
+    .string()
+    .min(min, min > 0 ? { message: min === 1 ? 'must not be empty' : `must have at least ${min} characters` } : undefined)
+    .max(max, { message: `must have at most ${max} characters` })
+    .refine((s) => !hasForbiddenChars(s), { message: 'must not contain NUL, control characters or invalid Unicode' });
+
+export const nonBlank = (max: number) => safeString(max, 1).refine((s) => s.trim().length > 0, { message: 'must not be blank' });
+
+export const SENIORITIES = ['intern', 'junior', 'mid', 'senior', 'lead', 'principal', 'executive'] as const;
+export const seniority = z.enum(SENIORITIES);
+export const countryCode = z
+  .string()
+  .regex(/^[A-Za-z]{2}$/, { message: 'must be an ISO 3166-1 alpha-2 country code' })
+  .transform((s) => s.toUpperCase());
+export const language = z.enum(['en', 'pt']);
+export const externalId = z
+  .string()
+  .min(1)
+  .max(128)
+  .regex(/^[A-Za-z0-9._:@-]+$/, { message: 'must be 1-128 characters of A-Z a-z 0-9 . _ : @ -' });

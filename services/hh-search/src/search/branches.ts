@@ -1,0 +1,92 @@
+/**
+ * The three retrieval branches. Each returns up to `window` hits in rank order, already
+ * restricted to the tenant and to the compiled recruiter filters.
+ */
+import type pg from 'pg';
+import type { BranchHit } from './fusion.js';
+import type { CompiledFilter } from './filters.js';
+import type { VectorIndex } from '../vector/types.js';
+
+/** Placeholders for a branch's own parameters, numbered after the filter's $1..$n. */
+function params(filter: CompiledFilter, n: number): string[] {
+  return Array.from({ length: n }, (_, i) => `$${filter.params.length + i + 1}`);
+}
+
+export async function ftsBranch(
+  pool: pg.Pool,
+  tenantId: number,
+  queryText: string,
+  filter: CompiledFilter,
+  window: number,
+): Promise<BranchHit[]> {
+  if (!queryText.trim()) return [];
+  // Candidates are indexed in their own language; query both configurations so an English
+  // query finds Portuguese profiles that mention the same technologies, and vice versa.
+  const [t, q, lim] = params(filter, 3);
+  const { rows } = await pool.query<{ id: number; score: number }>(
+    `SELECT c.id, ts_rank(c.search_doc, q.q, 1) AS score
+       FROM candidates c,
+            (SELECT websearch_to_tsquery('hh_english', ${q}) || websearch_to_tsquery('hh_portuguese', ${q}) AS q) q
+      WHERE c.tenant_id = ${t} AND c.search_doc @@ q.q ${filter.sql}
+      ORDER BY score DESC, c.id
+      LIMIT ${lim}`,
+    [...filter.params, tenantId, queryText, window],
+  );
+  return rows;
+}
+
+export interface SpecialtyMatch {
+  occupationId: number;
+  title: string;
+  confidence: number;
+}
+
+export async function specialtyBranch(
+  pool: pg.Pool,
+  tenantId: number,
+  matches: SpecialtyMatch[],
+  filter: CompiledFilter,
+  window: number,
+): Promise<BranchHit[]> {
+  if (matches.length === 0) return [];
+  const [t, ids, confs, titles, lim] = params(filter, 5);
+  const { rows } = await pool.query<{ id: number; score: number; occupation: string }>(
+    `SELECT c.id, m.conf AS score, m.title AS occupation
+       FROM candidates c
+       CROSS JOIN LATERAL (
+         SELECT o.conf, o.title FROM unnest(${ids}::int[], ${confs}::real[], ${titles}::text[]) AS o(id, conf, title)
+          WHERE o.id = ANY(c.occupation_ids) ORDER BY o.conf DESC LIMIT 1) m
+      WHERE c.tenant_id = ${t} AND c.occupation_ids && ${ids}::int[] ${filter.sql}
+      ORDER BY m.conf DESC, c.years_experience DESC NULLS LAST, c.id
+      LIMIT ${lim}`,
+    [...filter.params, tenantId, matches.map((m) => m.occupationId), matches.map((m) => m.confidence), matches.map((m) => m.title), window],
+  );
+  return rows;
+}
+
+/**
+ * Vector branch: the index answers for the tenant (a hard filter inside the index); recruiter
+ * filters are applied afterwards in SQL, over-fetching when filters are present. `short` says
+ * the filtered set ran out before the window filled while the index had more.
+ */
+export async function vectorBranch(
+  pool: pg.Pool,
+  index: VectorIndex,
+  tenantId: number,
+  query: Float32Array,
+  filter: CompiledFilter,
+  window: number,
+): Promise<{ hits: BranchHit[]; short: boolean }> {
+  const filtered = filter.params.length > 0;
+  const k = filtered ? window * 5 : window;
+  const raw = await index.search(tenantId, query, k);
+  if (!filtered) return { hits: raw.slice(0, window), short: false };
+  const [t, ids] = params(filter, 2);
+  const { rows } = await pool.query<{ id: number }>(
+    `SELECT c.id FROM candidates c WHERE c.tenant_id = ${t} AND c.id = ANY(${ids}::bigint[]) ${filter.sql}`,
+    [...filter.params, tenantId, raw.map((h) => h.id)],
+  );
+  const keep = new Set(rows.map((r) => r.id));
+  const hits = raw.filter((h) => keep.has(h.id)).slice(0, window);
+  return { hits, short: hits.length < window && raw.length === k };
+}

@@ -1,0 +1,42 @@
+/**
+ * Reciprocal Rank Fusion: score(d) = Σ_b w_b / (k + rank_b(d)), ranks 1-based, each branch
+ * truncated to `window`. Ties break on the best single-branch rank, then on id, so the order
+ * is deterministic and pages are stable.
+ */
+import type { BranchName } from './schema.js';
+
+export interface BranchHit {
+  id: number;
+  score: number;
+  occupation?: string;
+}
+
+export interface FusedHit {
+  id: number;
+  rrf: number;
+  branches: Partial<Record<BranchName, { rank: number; score: number; occupation?: string }>>;
+  bestRank: number;
+}
+
+export function rrfFuse(
+  lists: Partial<Record<BranchName, BranchHit[]>>,
+  opts: { k: number; window: number; weights: Record<BranchName, number> },
+): FusedHit[] {
+  const fused = new Map<number, FusedHit>();
+  for (const [name, hits] of Object.entries(lists) as [BranchName, BranchHit[]][]) {
+    const w = opts.weights[name];
+    if (!hits || w <= 0) continue;
+    const n = Math.min(hits.length, opts.window);
+    for (let i = 0; i < n; i++) {
+      const h = hits[i]!;
+      const rank = i + 1;
+      let f = fused.get(h.id);
+      if (!f) fused.set(h.id, (f = { id: h.id, rrf: 0, branches: {}, bestRank: rank }));
+      if (f.branches[name]) continue; // a branch lists an id once; keep its best rank
+      f.rrf += w / (opts.k + rank);
+      f.branches[name] = { rank, score: h.score, ...(h.occupation ? { occupation: h.occupation } : {}) };
+      f.bestRank = Math.min(f.bestRank, rank);
+    }
+  }
+  return [...fused.values()].sort((a, b) => b.rrf - a.rrf || a.bestRank - b.bestRank || a.id - b.id);
+}

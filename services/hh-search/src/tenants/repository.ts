@@ -1,0 +1,51 @@
+/** Tenants and API keys. Only SHA-256 digests of keys are stored; plaintext is returned once. */
+import { createHash, randomBytes } from 'node:crypto';
+import type pg from 'pg';
+
+export interface Tenant {
+  id: number;
+  slug: string;
+}
+
+export const hashKey = (key: string): Buffer => createHash('sha256').update(key, 'utf8').digest();
+
+export function createTenantRepository(pool: pg.Pool) {
+  return {
+    async create(slug: string, name = slug): Promise<Tenant> {
+      const { rows } = await pool.query<Tenant>(
+        `INSERT INTO tenants (slug, name) VALUES ($1, $2)
+         ON CONFLICT (slug) DO UPDATE SET name = tenants.name RETURNING id, slug`,
+        [slug, name],
+      );
+      return rows[0]!;
+    },
+    /** Issue a new key; the plaintext is never stored. */
+    async issueKey(tenantId: number, name = ''): Promise<string> {
+      const key = `hh_${randomBytes(24).toString('base64url')}`;
+      await pool.query('INSERT INTO api_keys (tenant_id, key_hash, key_prefix, name) VALUES ($1, $2, $3, $4)', [
+        tenantId,
+        hashKey(key),
+        key.slice(0, 7),
+        name,
+      ]);
+      return key;
+    },
+    /** Register a caller-chosen key (demo/dev setups that print a fixed key). */
+    async registerKey(tenantId: number, key: string, name = ''): Promise<void> {
+      await pool.query(
+        `INSERT INTO api_keys (tenant_id, key_hash, key_prefix, name) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (key_hash) DO NOTHING`,
+        [tenantId, hashKey(key), key.slice(0, 7), name],
+      );
+    },
+    async resolve(key: string): Promise<Tenant | null> {
+      const { rows } = await pool.query<Tenant>(
+        `SELECT t.id, t.slug FROM api_keys k JOIN tenants t ON t.id = k.tenant_id
+          WHERE k.key_hash = $1 AND k.revoked_at IS NULL`,
+        [hashKey(key)],
+      );
+      return rows[0] ?? null;
+    },
+  };
+}
+export type TenantRepository = ReturnType<typeof createTenantRepository>;

@@ -1,0 +1,27 @@
+/**
+ * What the vector branch needs from an index. Implemented by the exact in-memory scan
+ * (ExactVectorIndex) and by the DiskANN engine adapter. Vectors are L2-normalised, so the
+ * score is the cosine similarity. `tenantId` is a hard filter: no other tenant's id may appear.
+ */
+export interface VectorHit {
+  id: number;
+  score: number;
+}
+
+export interface VectorIndex {
+  readonly kind: string;
+  readonly dims: number;
+  upsert(id: number, tenantId: number, vector: Float32Array): void;
+  delete(id: number): void;
+  search(tenantId: number, query: Float32Array, k: number): Promise<VectorHit[]>;
+  size(): number;
+  close(): Promise<void>;
+}
+
+export function normalize(v: Float32Array): Float32Array {
+  let s = 0;
+  for (let i = 0; i < v.length; i++) s += v[i]! * v[i]!;
+  const n = Math.sqrt(s);
+  if (n > 0 && Math.abs(n - 1) > 1e-6) for (let i = 0; i < v.length; i++) v[i] = v[i]! / n;
+  return v;
+}
