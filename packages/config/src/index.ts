@@ -72,6 +72,8 @@ export const embedSchema = z.object({
   /** Micro-batching: flush when this many inputs are queued or after this many ms. */
   EMBED_BATCH_MAX: int(64, 1, 4096),
   EMBED_BATCH_WAIT_MS: int(2, 0, 1000),
+  /** Budget of a request that sends no x-hh-timeout-ms header; also the cap on that header. */
+  EMBED_REQUEST_TIMEOUT_MS: ms(30_000),
 });
 export type EmbedConfig = z.infer<typeof embedSchema>;
 export const loadEmbedConfig = (env: Env = process.env): EmbedConfig => {

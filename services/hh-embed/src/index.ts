@@ -1,1 +1,1 @@
-export {};
+export { createBuiltinEmbedder, builtinModelId, cosine, type BuiltinEmbedder } from './providers/builtin.js';
