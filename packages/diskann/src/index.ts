@@ -1,1 +1,17 @@
-export {};
+export {
+  DiskAnnIndex,
+  mulberry32,
+  type DiskAnnOptions,
+  type SearchOptions,
+  type SearchResults,
+  type BuildInput,
+  type BuildOptions,
+  type BuildReport,
+  type ConsolidateReport,
+  type IndexStats,
+  type SnapshotMeta,
+} from './engine.js';
+export { SnapshotError, DiskAnnInputError, type SnapshotErrorCode } from './errors.js';
+export { type Kernel, type KernelName, JsKernel, WasmKernel, createKernel, resolveKernelName } from './kernel.js';
+export type { Metric } from './layout.js';
+export { clusteredDataset, exactKnn, recallAtK, type Dataset } from './dataset.js';

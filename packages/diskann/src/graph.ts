@@ -1,0 +1,647 @@
+// Graph core shared by every thread (owner, build workers, query workers): Vamana greedy search,
+// RobustPrune with the α ramp and label-aware occlusion, insertion with back-edges, and the
+// quantized search with exact rescoring. It owns no data: everything lives in the shared memory.
+import type { Kernel } from './kernel.js';
+import { DELETED, LIVE, type Views } from './layout.js';
+
+export interface GraphParams {
+  R: number;
+  alpha: number;
+  buildListSize: number;
+  /** RobustPrune truncates the sorted candidate list to this many (DiskANN uses 750). */
+  maxCandidates: number;
+}
+
+export interface SearchRequest {
+  k: number;
+  listSize: number;
+  rescore: number;
+  /** Entry points (global start, or the start nodes of the traversal label). */
+  starts: ArrayLike<number>;
+  /** Traverse only nodes that carry this label (-1: no restriction). */
+  traverseLabel: number;
+  /** A result must carry every one of these labels (tenant isolation). */
+  requireLabels: ArrayLike<number>;
+  /** Traverse on SBQ codes (false: full-precision traversal, e.g. before SBQ is trained). */
+  useCodes: boolean;
+}
+
+export interface SearchResult {
+  ids: Float64Array;
+  distances: Float32Array;
+  slots: Uint32Array;
+}
+
+const EMPTY_LABELS = new Uint32Array(0);
+
+export class GraphCore {
+  readonly dims: number;
+  readonly stride: number;
+  /** Byte offsets of this thread's scratch region. */
+  readonly sQuery: number;
+  readonly sCode: number;
+  readonly sIds: number;
+  readonly sOut: number;
+  distanceComputations = 0;
+  hammingComputations = 0;
+
+  private visited: Uint32Array;
+  private gen = 0;
+  // Search list: sorted by distance, parallel typed arrays, no allocation per query.
+  private listId: Uint32Array;
+  private listDist: Float32Array;
+  private listExp: Uint8Array;
+  private listSize = 0;
+  // Expanded set of the last beam (insertion candidates).
+  expId: Uint32Array;
+  expDist: Float32Array;
+  expCount = 0;
+  // RobustPrune buffers.
+  private pIds: Uint32Array;
+  private pDist: Float32Array;
+  private pOrder: number[] = [];
+  private pFactor: Float32Array;
+  private pSel: Uint8Array;
+  private pOut: Uint32Array;
+  private tmpIds: Uint32Array;
+  private tmpDist: Float32Array;
+  private tmpVer: Int32Array;
+
+  constructor(
+    readonly v: Views,
+    readonly kernel: Kernel,
+    scratchIndex: number,
+    readonly params: GraphParams,
+  ) {
+    const L = v.layout;
+    this.dims = L.dims;
+    this.stride = L.adjStride;
+    const base = L.offScratch + scratchIndex * L.scratchBytes;
+    this.sQuery = base;
+    this.sCode = base + L.dims * 4;
+    this.sIds = this.sCode + L.codeBytes;
+    this.sOut = this.sIds + L.batchMax * 4;
+    this.visited = new Uint32Array(L.capacity);
+    const maxList = 4096;
+    this.listId = new Uint32Array(maxList);
+    this.listDist = new Float32Array(maxList);
+    this.listExp = new Uint8Array(maxList);
+    this.expId = new Uint32Array(8192);
+    this.expDist = new Float32Array(8192);
+    const pc = Math.max(params.maxCandidates, 2 * L.adjStride + 2) + L.adjStride * (L.adjStride + 1);
+    this.pIds = new Uint32Array(pc);
+    this.pDist = new Float32Array(pc);
+    this.pFactor = new Float32Array(pc);
+    this.pSel = new Uint8Array(pc);
+    this.pOut = new Uint32Array(L.adjStride + 1);
+    this.tmpIds = new Uint32Array(pc);
+    this.tmpDist = new Float32Array(pc);
+    this.tmpVer = new Int32Array(maxList);
+  }
+
+  // ---------- helpers ----------
+
+  private nextGen(): number {
+    this.gen = (this.gen + 1) >>> 0;
+    if (this.gen === 0) {
+      this.visited.fill(0);
+      this.gen = 1;
+    }
+    return this.gen;
+  }
+
+  vectorOffset(slot: number): number {
+    return this.v.layout.offVectors + slot * this.dims * 4;
+  }
+
+  codeOffset(slot: number): number {
+    return this.v.layout.offCodes + slot * this.v.layout.codeBytes;
+  }
+
+  hasLabel(slot: number, label: number): boolean {
+    const n = this.v.labelCount[slot]!;
+    const b = slot * this.v.layout.maxLabels;
+    const labels = this.v.labels;
+    for (let i = 0; i < n; i++) if (labels[b + i] === label) return true;
+    return false;
+  }
+
+  hasAnyLabel(slot: number, set: ArrayLike<number>): boolean {
+    for (let i = 0; i < set.length; i++) if (this.hasLabel(slot, set[i]!)) return true;
+    return false;
+  }
+
+  hasAllLabels(slot: number, set: ArrayLike<number>): boolean {
+    for (let i = 0; i < set.length; i++) if (!this.hasLabel(slot, set[i]!)) return false;
+    return true;
+  }
+
+  labelsOf(slot: number): Uint32Array {
+    const n = this.v.labelCount[slot]!;
+    if (n === 0) return EMPTY_LABELS;
+    const b = slot * this.v.layout.maxLabels;
+    return this.v.labels.subarray(b, b + n);
+  }
+
+  /** Exact distances from the vector at byte offset qOff to ids[0..n), chunked through scratch. */
+  distMany(qOff: number, ids: ArrayLike<number>, n: number, out: Float32Array): void {
+    const max = this.v.layout.batchMax;
+    const u32 = this.v.u32;
+    const f32 = this.v.f32;
+    const si = this.sIds >>> 2;
+    const so = this.sOut >>> 2;
+    for (let at = 0; at < n; at += max) {
+      const m = Math.min(max, n - at);
+      for (let i = 0; i < m; i++) u32[si + i] = ids[at + i]!;
+      this.kernel.dist(qOff, this.sIds, m, this.sOut);
+      for (let i = 0; i < m; i++) out[at + i] = f32[so + i]!;
+    }
+    this.distanceComputations += n;
+  }
+
+  lock(slot: number): void {
+    const locks = this.v.locks;
+    while (Atomics.compareExchange(locks, slot, 0, 1) !== 0) {
+      // Critical sections are a few microseconds; a short wait avoids burning the other core.
+      Atomics.wait(locks, slot, 1, 1);
+    }
+  }
+
+  unlock(slot: number): void {
+    Atomics.store(this.v.locks, slot, 0);
+    Atomics.notify(this.v.locks, slot, 1);
+  }
+
+  // ---------- beam search ----------
+
+  /**
+   * Greedy best-first search with a bounded sorted list of size L. Distances are exact (qOff) or
+   * Hamming on codes (qcOff). With `filter`, only nodes carrying one of those labels are scored.
+   * When `record`, every expanded node and its distance is appended to expId/expDist.
+   */
+  beam(
+    qOff: number,
+    qcOff: number,
+    useCodes: boolean,
+    starts: ArrayLike<number>,
+    L: number,
+    filter: ArrayLike<number> | null,
+    record: boolean,
+    capacityLimit: number,
+  ): number {
+    const gen = this.nextGen();
+    const visited = this.visited;
+    const { adj, deg, u32, f32 } = this.v;
+    const stride = this.stride;
+    const lid = this.listId;
+    const ldist = this.listDist;
+    const lexp = this.listExp;
+    const si = this.sIds >>> 2;
+    const so = this.sOut >>> 2;
+    const kernel = this.kernel;
+    L = Math.min(L, lid.length);
+    let size = 0;
+    if (record) this.expCount = 0;
+
+    // Seed with the start nodes.
+    let n = 0;
+    for (let i = 0; i < starts.length; i++) {
+      const s = starts[i]!;
+      if (s >= capacityLimit || visited[s] === gen) continue;
+      visited[s] = gen;
+      u32[si + n++] = s;
+    }
+    if (n === 0) return 0;
+    if (useCodes) {
+      kernel.ham(qcOff, this.sIds, n, this.sOut);
+      this.hammingComputations += n;
+    } else {
+      kernel.dist(qOff, this.sIds, n, this.sOut);
+      this.distanceComputations += n;
+    }
+    for (let i = 0; i < n; i++) {
+      const d = useCodes ? u32[so + i]! : f32[so + i]!;
+      size = this.listInsert(size, L, u32[si + i]!, d);
+    }
+
+    let cursor = 0;
+    while (cursor < size) {
+      const node = lid[cursor]!;
+      lexp[cursor] = 1;
+      if (record && this.expCount < this.expId.length) {
+        this.expId[this.expCount] = node;
+        this.expDist[this.expCount++] = ldist[cursor]!;
+      }
+      // Gather unseen neighbours (read degree once; entries may be rewritten concurrently but are
+      // always valid slot numbers, so a torn read only costs quality, never safety).
+      let dg = deg[node]!;
+      if (dg > stride) dg = stride;
+      const b = node * stride;
+      n = 0;
+      for (let i = 0; i < dg; i++) {
+        const nb = adj[b + i]!;
+        if (nb >= capacityLimit || visited[nb] === gen) continue;
+        visited[nb] = gen;
+        if (filter !== null && !this.hasAnyLabel(nb, filter)) continue;
+        u32[si + n++] = nb;
+      }
+      let minPos = size;
+      if (n > 0) {
+        if (useCodes) {
+          kernel.ham(qcOff, this.sIds, n, this.sOut);
+          this.hammingComputations += n;
+        } else {
+          kernel.dist(qOff, this.sIds, n, this.sOut);
+          this.distanceComputations += n;
+        }
+        for (let i = 0; i < n; i++) {
+          const d = useCodes ? u32[so + i]! : f32[so + i]!;
+          if (size === L && d >= ldist[size - 1]!) continue;
+          const pos = this.lowerPos(size, d);
+          size = this.listInsertAt(size, L, pos, u32[si + i]!, d);
+          if (pos < minPos) minPos = pos;
+        }
+      }
+      cursor = Math.min(cursor + 1, minPos);
+      while (cursor < size && lexp[cursor] === 1) cursor++;
+    }
+    this.listSize = size;
+    return size;
+  }
+
+  /** First index whose distance is > d (ties keep insertion order: earlier arrivals first). */
+  private lowerPos(size: number, d: number): number {
+    const ldist = this.listDist;
+    let lo = 0;
+    let hi = size;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (ldist[mid]! <= d) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  private listInsert(size: number, L: number, id: number, d: number): number {
+    if (size === L && d >= this.listDist[size - 1]!) return size;
+    return this.listInsertAt(size, L, this.lowerPos(size, d), id, d);
+  }
+
+  private listInsertAt(size: number, L: number, pos: number, id: number, d: number): number {
+    const end = size === L ? size - 1 : size;
+    if (pos < end) {
+      this.listId.copyWithin(pos + 1, pos, end);
+      this.listDist.copyWithin(pos + 1, pos, end);
+      this.listExp.copyWithin(pos + 1, pos, end);
+    }
+    this.listId[pos] = id;
+    this.listDist[pos] = d;
+    this.listExp[pos] = 0;
+    return end + 1;
+  }
+
+  // ---------- RobustPrune ----------
+
+  /**
+   * RobustPrune(p, C, α, R) with DiskANN's α ramp (1.0, ×1.2 … α) and Filtered-DiskANN's rule:
+   * c_i may occlude c_j only if c_i carries every label c_j shares with p. Candidates are sorted by
+   * (distance, slot) so ties, including exact duplicates, resolve deterministically; a zero
+   * distance between two candidates always occludes (duplicates never crowd out real neighbours).
+   * Writes the result into pOut and returns its length. Non-live candidates and p are dropped.
+   */
+  prune(p: number, ids: Uint32Array, dists: Float32Array, n: number, R: number): number {
+    const { flags } = this.v;
+    // Dedupe and drop p / non-live nodes.
+    const gen = this.nextGen();
+    const visited = this.visited;
+    visited[p] = gen;
+    const order = this.pOrder;
+    order.length = 0;
+    for (let i = 0; i < n; i++) {
+      const c = ids[i]!;
+      if (visited[c] === gen || flags[c] !== LIVE) continue;
+      visited[c] = gen;
+      order.push(i);
+    }
+    order.sort((a, b) => dists[a]! - dists[b]! || ids[a]! - ids[b]!);
+    const m = Math.min(order.length, this.params.maxCandidates);
+    const cIds = this.pIds;
+    const cDist = this.pDist;
+    for (let i = 0; i < m; i++) {
+      cIds[i] = ids[order[i]!]!;
+      cDist[i] = dists[order[i]!]!;
+    }
+    const factor = this.pFactor;
+    const sel = this.pSel;
+    factor.fill(0, 0, m);
+    sel.fill(0, 0, m);
+    const out = this.pOut;
+    let count = 0;
+    const alphaMax = this.params.alpha;
+    const pLabels = this.labelsOf(p);
+    const tIds = this.tmpIds;
+    const tDist = this.tmpDist;
+    const tIdx = new Uint32Array(m);
+    let alpha = 1.0;
+    for (;;) {
+      for (let i = 0; i < m && count < R; i++) {
+        if (sel[i] === 1 || factor[i]! > alpha) continue;
+        sel[i] = 1;
+        const ci = cIds[i]!;
+        out[count++] = ci;
+        // Raise the occlusion factor of every later candidate still selectable at α_max.
+        let t = 0;
+        for (let j = i + 1; j < m; j++) {
+          if (sel[j] === 1 || factor[j]! > alphaMax) continue;
+          if (pLabels.length > 0 && !this.mayOcclude(ci, cIds[j]!, pLabels)) continue;
+          tIdx[t] = j;
+          tIds[t++] = cIds[j]!;
+        }
+        if (t === 0) continue;
+        this.distMany(this.vectorOffset(ci), tIds, t, tDist);
+        for (let x = 0; x < t; x++) {
+          const j = tIdx[x]!;
+          const dij = tDist[x]!;
+          const f = dij <= 0 ? Infinity : cDist[j]! / dij;
+          if (f > factor[j]!) factor[j] = f;
+        }
+      }
+      if (count >= R || alpha >= alphaMax) break;
+      alpha = Math.min(alpha * 1.2, alphaMax);
+    }
+    return count;
+  }
+
+  /** Filtered-DiskANN: ci may occlude cj only if ci has every label that cj shares with p. */
+  private mayOcclude(ci: number, cj: number, pLabels: Uint32Array): boolean {
+    const jl = this.labelsOf(cj);
+    for (let a = 0; a < jl.length; a++) {
+      const l = jl[a]!;
+      let shared = false;
+      for (let b = 0; b < pLabels.length; b++) if (pLabels[b] === l) { shared = true; break; }
+      if (shared && !this.hasLabel(ci, l)) return false;
+    }
+    return true;
+  }
+
+  /** Replaces N(p) with the first `n` entries of pOut (caller holds p's lock). */
+  private writeNeighbours(p: number, n: number): void {
+    const { adj, deg } = this.v;
+    const b = p * this.stride;
+    for (let i = 0; i < n; i++) adj[b + i] = this.pOut[i]!;
+    deg[p] = n;
+  }
+
+  /** Re-prunes N(p) ∪ extra to R (used by back-edges on overflow and the final prune). */
+  repruneNode(p: number, extra: number, R: number): void {
+    const { adj, deg } = this.v;
+    const b = p * this.stride;
+    const dg = Math.min(deg[p]!, this.stride);
+    const ids = this.tmpIds;
+    let n = 0;
+    for (let i = 0; i < dg; i++) ids[n++] = adj[b + i]!;
+    if (extra >= 0) ids[n++] = extra;
+    this.distMany(this.vectorOffset(p), ids, n, this.tmpDist);
+    // prune() reads its inputs before writing pOut, so tmp buffers can be passed in.
+    const cnt = this.prune(p, ids.slice(0, n), this.tmpDist.slice(0, n), n, R);
+    this.writeNeighbours(p, cnt);
+  }
+
+  /** Adds edge j → p, re-pruning N(j) when it is full (slack stride while bulk-building). */
+  addEdge(j: number, p: number): void {
+    const { adj, deg } = this.v;
+    this.lock(j);
+    try {
+      const b = j * this.stride;
+      const dg = Math.min(deg[j]!, this.stride);
+      for (let i = 0; i < dg; i++) if (adj[b + i] === p) return;
+      if (dg < this.stride) {
+        adj[b + dg] = p;
+        deg[j] = dg + 1;
+      } else {
+        this.repruneNode(j, p, this.params.R);
+      }
+    } finally {
+      this.unlock(j);
+    }
+  }
+
+  // ---------- insertion ----------
+
+  /**
+   * Links slot p (vector, code, labels already written) into the graph: greedy search from the
+   * global start (and, for labelled points, a label-restricted search from its labels' start
+   * nodes), RobustPrune, then back-edges.
+   */
+  insert(p: number, globalStart: number, labelStarts: ArrayLike<number>, capacityLimit: number): void {
+    const R = this.params.R;
+    const L = this.params.buildListSize;
+    const qOff = this.vectorOffset(p);
+    const cand = this.pCandIds ?? (this.pCandIds = new Uint32Array(16384));
+    const candD = this.pCandDist ?? (this.pCandDist = new Float32Array(16384));
+    let n = 0;
+    if (globalStart >= 0 && globalStart !== p) {
+      this.beam(qOff, 0, false, [globalStart], L, null, true, capacityLimit);
+      for (let i = 0; i < this.expCount && n < cand.length; i++) {
+        cand[n] = this.expId[i]!;
+        candD[n++] = this.expDist[i]!;
+      }
+    }
+    const pLabels = this.labelsOf(p);
+    if (pLabels.length > 0 && labelStarts.length > 0) {
+      const filt = pLabels.slice();
+      this.beam(qOff, 0, false, labelStarts, L, filt, true, capacityLimit);
+      for (let i = 0; i < this.expCount && n < cand.length; i++) {
+        cand[n] = this.expId[i]!;
+        candD[n++] = this.expDist[i]!;
+      }
+    }
+    const cnt = n > 0 ? this.prune(p, cand, candD, n, R) : 0;
+    const chosen = this.pOut.slice(0, cnt);
+    this.lock(p);
+    try {
+      // Other threads may already have appended back-edges to p; keep them if there is room.
+      const { adj, deg } = this.v;
+      const b = p * this.stride;
+      const existing = Math.min(deg[p]!, this.stride);
+      const keep: number[] = [];
+      for (let i = 0; i < existing; i++) keep.push(adj[b + i]!);
+      let m = 0;
+      for (let i = 0; i < cnt; i++) adj[b + m++] = chosen[i]!;
+      for (const x of keep) {
+        if (m >= this.stride) break;
+        if (!chosen.includes(x)) adj[b + m++] = x;
+      }
+      deg[p] = m;
+    } finally {
+      this.unlock(p);
+    }
+    for (let i = 0; i < cnt; i++) this.addEdge(chosen[i]!, p);
+  }
+
+  private pCandIds: Uint32Array | undefined;
+  private pCandDist: Float32Array | undefined;
+
+  /** Consolidation step for one node (FreshDiskANN): drop deleted neighbours, splice in theirs. */
+  repairNode(p: number, isDeleted: (s: number) => boolean): boolean {
+    const { adj, deg } = this.v;
+    const stride = this.stride;
+    const R = this.params.R;
+    const b = p * stride;
+    const dg = Math.min(deg[p]!, stride);
+    let any = false;
+    for (let i = 0; i < dg; i++) if (isDeleted(adj[b + i]!)) { any = true; break; }
+    if (!any) return false;
+    const gen = this.nextGen();
+    const visited = this.visited;
+    visited[p] = gen;
+    const ids = this.tmpIds;
+    let n = 0;
+    for (let i = 0; i < dg; i++) {
+      const nb = adj[b + i]!;
+      if (isDeleted(nb)) {
+        const vb = nb * stride;
+        const vd = Math.min(deg[nb]!, stride);
+        for (let k = 0; k < vd; k++) {
+          const w = adj[vb + k]!;
+          if (visited[w] === gen || isDeleted(w)) continue;
+          visited[w] = gen;
+          if (n < ids.length) ids[n++] = w;
+        }
+      } else if (visited[nb] !== gen) {
+        visited[nb] = gen;
+        if (n < ids.length) ids[n++] = nb;
+      }
+    }
+    this.lock(p);
+    try {
+      if (n <= R) {
+        for (let i = 0; i < n; i++) adj[b + i] = ids[i]!;
+        deg[p] = n;
+      } else {
+        const cand = ids.slice(0, n);
+        const cd = new Float32Array(n);
+        this.distMany(this.vectorOffset(p), cand, n, cd);
+        const cnt = this.prune(p, cand, cd, n, R);
+        this.writeNeighbours(p, cnt);
+      }
+    } finally {
+      this.unlock(p);
+    }
+    return true;
+  }
+
+  // ---------- query ----------
+
+  /** Copies a query into scratch (normalised for cosine) and encodes it. False for bad input. */
+  loadQuery(q: ArrayLike<number>, encode: (src: number, dst: number) => void, useCodes: boolean): void {
+    const f32 = this.v.f32;
+    const qi = this.sQuery >>> 2;
+    const dims = this.dims;
+    let norm = 0;
+    for (let d = 0; d < dims; d++) {
+      const x = q[d]!;
+      f32[qi + d] = x;
+      norm += x * x;
+    }
+    if (this.v.layout.metric === 'cosine' && norm > 0) {
+      const inv = 1 / Math.sqrt(norm);
+      for (let d = 0; d < dims; d++) f32[qi + d]! *= inv;
+    }
+    if (useCodes) encode(qi, this.sCode);
+  }
+
+  /** Search for the query already in scratch. Results verified against concurrent slot reuse. */
+  searchLoaded(req: SearchRequest, capacityLimit: number): SearchResult {
+    const L = Math.max(req.listSize, req.k, Math.min(req.rescore, this.listId.length));
+    const size = this.beam(this.sQuery, this.sCode, req.useCodes, req.starts, L, req.traverseLabel >= 0 ? [req.traverseLabel] : null, false, capacityLimit);
+    const window = req.useCodes ? Math.max(req.k, req.rescore) : size;
+    const { flags, ver } = this.v;
+    const ids = this.tmpIds;
+    const vers = this.tmpVer;
+    let n = 0;
+    for (let i = 0; i < size && n < window; i++) {
+      const s = this.listId[i]!;
+      const v1 = Atomics.load(ver, s);
+      if ((v1 & 1) === 1 || flags[s] !== LIVE) continue;
+      if (req.requireLabels.length > 0 && !this.hasAllLabels(s, req.requireLabels)) continue;
+      vers[n] = v1;
+      ids[n++] = s;
+    }
+    const dist = this.tmpDist;
+    if (req.useCodes) this.distMany(this.sQuery, ids, n, dist);
+    else {
+      // Exact traversal: the list distances are already exact; keep them aligned with ids.
+      let m = 0;
+      for (let i = 0; i < size && m < n; i++) if (this.listId[i] === ids[m]) dist[m++] = this.listDist[i]!;
+    }
+    return this.finish(ids, dist, vers, n, req.k, req.requireLabels);
+  }
+
+  /** Exact scan over candidate slots (small label member lists). */
+  scanLoaded(slots: ArrayLike<number>, k: number, requireLabels: ArrayLike<number>): SearchResult {
+    const { flags, ver } = this.v;
+    const chunk = Math.min(this.v.layout.batchMax, this.listId.length);
+    // Keep the best k in the sorted list buffers.
+    const bestId = new Uint32Array(k);
+    const bestD = new Float32Array(k);
+    const bestV = new Int32Array(k);
+    let size = 0;
+    const ids = new Uint32Array(chunk);
+    const vs = new Int32Array(chunk);
+    const d = new Float32Array(chunk);
+    for (let at = 0; at < slots.length; at += chunk) {
+      let n = 0;
+      for (let i = at; i < Math.min(slots.length, at + chunk); i++) {
+        const s = slots[i]!;
+        const v1 = Atomics.load(ver, s);
+        if ((v1 & 1) === 1 || flags[s] !== LIVE) continue;
+        if (requireLabels.length > 0 && !this.hasAllLabels(s, requireLabels)) continue;
+        vs[n] = v1;
+        ids[n++] = s;
+      }
+      this.distMany(this.sQuery, ids, n, d);
+      for (let i = 0; i < n; i++) {
+        const x = d[i]!;
+        if (size === k && x >= bestD[k - 1]!) continue;
+        let pos = size === k ? k - 1 : size++;
+        while (pos > 0 && bestD[pos - 1]! > x) {
+          bestD[pos] = bestD[pos - 1]!;
+          bestId[pos] = bestId[pos - 1]!;
+          bestV[pos] = bestV[pos - 1]!;
+          pos--;
+        }
+        bestD[pos] = x;
+        bestId[pos] = ids[i]!;
+        bestV[pos] = vs[i]!;
+      }
+    }
+    return this.finish(bestId, bestD, bestV, size, k, requireLabels);
+  }
+
+  private finish(ids: Uint32Array, dist: Float32Array, vers: Int32Array, n: number, k: number, requireLabels: ArrayLike<number>): SearchResult {
+    const idx: number[] = [];
+    for (let i = 0; i < n; i++) idx.push(i);
+    idx.sort((a, b) => dist[a]! - dist[b]! || ids[a]! - ids[b]!);
+    const outIds: number[] = [];
+    const outD: number[] = [];
+    const outS: number[] = [];
+    const { ext, ver, flags } = this.v;
+    for (const i of idx) {
+      if (outIds.length >= k) break;
+      const s = ids[i]!;
+      const id = ext[s]!;
+      // Seqlock check: the slot was not rewritten while we scored it, so id, labels and distance
+      // all belong to the same point; re-check labels after reading to close the window.
+      if (flags[s] !== LIVE) continue;
+      if (requireLabels.length > 0 && !this.hasAllLabels(s, requireLabels)) continue;
+      if (Atomics.load(ver, s) !== vers[i]) continue;
+      outIds.push(id);
+      outD.push(dist[i]!);
+      outS.push(s);
+    }
+    return { ids: Float64Array.from(outIds), distances: Float32Array.from(outD), slots: Uint32Array.from(outS) };
+  }
+}
+
+export { DELETED };
