@@ -1,0 +1,138 @@
+/**
+ * Degradation: each dependency failing on its own yields a 200 with the answering branches and a
+ * degraded code — never a 500 or an empty list that looks real. Faults are injected on throwaway
+ * servers and proxies on ephemeral ports, never on the machine's shared services.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import * as net from 'node:net';
+import { createServer } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { accountant, nurse, NURSE_JD } from './fixtures.js';
+import { client, startHarness, type Harness } from './harness.js';
+import { startTcpProxy, type TcpProxy } from './tcp-proxy.js';
+import { buildApp as buildEmbed } from '@hh/hh-embed';
+import { buildApp as buildRerank } from '@hh/hh-rerank';
+import { loadEmbedConfig, loadRerankConfig } from '@hh/config';
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+async function startRedis(port: number): Promise<ChildProcess> {
+  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+  for (let i = 0; i < 100; i++) {
+    const ok = await new Promise<boolean>((resolve) => {
+      const s = net.createConnection({ port, host: '127.0.0.1' });
+      s.once('connect', () => (s.destroy(), resolve(true)));
+      s.once('error', () => resolve(false));
+    });
+    if (ok) return child;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error('redis-server did not start');
+}
+
+let h: Harness;
+let api: ReturnType<typeof client>;
+let embedProxy: TcpProxy;
+let rerankProxy: TcpProxy;
+let redis: ChildProcess | undefined;
+const embedApp = buildEmbed(loadEmbedConfig({ LOG_LEVEL: 'silent' }));
+const rerankApp = buildRerank(loadRerankConfig({ LOG_LEVEL: 'silent' }));
+
+beforeAll(async () => {
+  await embedApp.listen({ port: 0, host: '127.0.0.1' });
+  await rerankApp.listen({ port: 0, host: '127.0.0.1' });
+  embedProxy = await startTcpProxy(`http://127.0.0.1:${(embedApp.server.address() as { port: number }).port}`);
+  rerankProxy = await startTcpProxy(`http://127.0.0.1:${(rerankApp.server.address() as { port: number }).port}`);
+  const redisPort = await freePort();
+  redis = await startRedis(redisPort);
+  h = await startHarness(
+    { REDIS_URL: `redis://127.0.0.1:${redisPort}`, SEARCH_EMBED_TIMEOUT_MS: '300', SEARCH_RERANK_TIMEOUT_MS: '300' },
+    { embedUrl: embedProxy.url, rerankUrl: rerankProxy.url },
+  );
+  const t = await h.newTenant('faulty');
+  api = client(h.url, t.key);
+  await api.bulk([{ id: 'n-1', ...nurse(1) }, { id: 'n-2', ...nurse(2) }, { id: 'a-1', ...accountant(1) }]);
+  await h.settle();
+});
+
+afterAll(async () => {
+  await h?.close();
+  await embedProxy?.close();
+  await rerankProxy?.close();
+  await embedApp.close();
+  await rerankApp.close();
+  redis?.kill('SIGKILL');
+});
+
+const ids = (res: { body: { results: { candidateId: string }[] } }) => res.body.results.map((r) => r.candidateId);
+
+describe('degradation', () => {
+  it('baseline: all branches answer, Redis caches', async () => {
+    const res = await api.search({ jobDescription: NURSE_JD, limit: 5 });
+    expect(res.status).toBe(200);
+    expect(res.body.degraded).toEqual([]);
+    expect(res.body.cache).toBe('miss');
+  });
+
+  it('hh-embed down → full-text + specialty results with embed_unavailable', async () => {
+    embedProxy.mode = 'down';
+    try {
+      const res = await api.search({ jobDescription: `${NURSE_JD} (embed down)`, limit: 5 });
+      expect(res.status).toBe(200);
+      expect(res.body.degraded).toContain('embed_unavailable');
+      expect(res.body.partial).toBe(true);
+      expect(res.body.branches.vector.status).toBe('error');
+      expect(res.body.branches.fts.status).toBe('ok');
+      expect(res.body.branches.specialty.status).toBe('ok');
+      expect(ids(res).slice(0, 2).sort()).toEqual(['n-1', 'n-2']);
+    } finally {
+      embedProxy.mode = 'up';
+    }
+  });
+
+  it('hh-embed hanging → embed_timeout within the budget', async () => {
+    embedProxy.mode = 'blackhole';
+    try {
+      const res = await api.search({ jobDescription: `${NURSE_JD} (embed slow)`, limit: 5 });
+      expect(res.status).toBe(200);
+      expect(res.body.degraded).toContain('embed_timeout');
+      expect(res.body.results.length).toBeGreaterThan(0);
+    } finally {
+      embedProxy.mode = 'up';
+    }
+  });
+
+  it('hh-rerank down → fused order with rerank_unavailable', async () => {
+    rerankProxy.mode = 'down';
+    try {
+      const res = await api.search({ jobDescription: `${NURSE_JD} (rerank down)`, limit: 5 });
+      expect(res.status).toBe(200);
+      expect(res.body.degraded).toContain('rerank_unavailable');
+      expect(res.body.branches.rerank.status).toBe('error');
+      expect(res.body.results[0].rerankScore).toBeNull();
+      expect(ids(res).slice(0, 2).sort()).toEqual(['n-1', 'n-2']);
+    } finally {
+      rerankProxy.mode = 'up';
+    }
+  });
+
+  it('Redis stopped → searches succeed and report cache_bypass', async () => {
+    redis!.kill('SIGKILL');
+    await new Promise((r) => redis!.once('exit', r));
+    const res = await api.search({ jobDescription: `${NURSE_JD} (redis down)`, limit: 5 });
+    expect(res.status).toBe(200);
+    expect(res.body.degraded).toContain('cache_bypass');
+    expect(res.body.cache).toBe('bypass');
+    expect(ids(res).slice(0, 2).sort()).toEqual(['n-1', 'n-2']);
+    // Writes do not depend on the cache at all.
+    expect((await api.put('n-4', nurse(4))).status).toBe(201);
+  });
+});

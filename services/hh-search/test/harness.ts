@@ -1,0 +1,112 @@
+/**
+ * End-to-end harness: a fresh database (migrated, taxonomy loaded via the template), real
+ * hh-embed and hh-rerank apps listening on ephemeral ports, and hh-search built by the same
+ * createRuntime the process uses, also listening on an ephemeral port.
+ */
+import type { AddressInfo } from 'node:net';
+import { loadEmbedConfig, loadRerankConfig, loadSearchConfig, type SearchConfig } from '@hh/config';
+import { createTestDatabase, type TestDatabase } from '@hh/db';
+import { buildApp as buildEmbed } from '@hh/hh-embed';
+import { buildApp as buildRerank } from '@hh/hh-rerank';
+import { loadTaxonomy } from '@hh/taxonomy';
+import type { FastifyInstance } from 'fastify';
+import { createRuntime, type Runtime, type RuntimeOptions } from '../src/runtime.js';
+import { createTenantRepository } from '../src/tenants/repository.js';
+
+export interface Harness {
+  db: TestDatabase;
+  runtime: Runtime;
+  url: string;
+  embed: FastifyInstance;
+  rerank: FastifyInstance;
+  embedUrl: string;
+  rerankUrl: string;
+  newTenant(slug: string): Promise<{ id: number; key: string }>;
+  /** Run the outbox worker until empty and wait for the index to apply the change log. */
+  settle(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export const TAXONOMY_SEED = { seedKey: 'taxonomy-v1', seed: loadTaxonomy };
+
+async function listen(app: FastifyInstance): Promise<string> {
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  return `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+}
+
+export async function startHarness(
+  overrides: Partial<Record<keyof SearchConfig, string>> = {},
+  opts: RuntimeOptions & { embedUrl?: string; rerankUrl?: string } = {},
+): Promise<Harness> {
+  const db = await createTestDatabase(TAXONOMY_SEED);
+  const embed = buildEmbed(loadEmbedConfig({ LOG_LEVEL: 'silent' })) as unknown as FastifyInstance;
+  const rerank = buildRerank(loadRerankConfig({ LOG_LEVEL: 'silent' })) as unknown as FastifyInstance;
+  const embedUrl = await listen(embed);
+  const rerankUrl = await listen(rerank);
+  const config = loadSearchConfig({
+    DATABASE_URL: db.url,
+    EMBED_URL: opts.embedUrl ?? embedUrl,
+    RERANK_URL: opts.rerankUrl ?? rerankUrl,
+    LOG_LEVEL: 'silent',
+    EMBED_WORKER_ENABLED: 'false', // tests drive the worker with settle() for determinism
+    INDEX_POLL_MS: '200',
+    ...overrides,
+  });
+  const runtime = await createRuntime(config, opts);
+  await runtime.start();
+  const url = await listen(runtime.app as unknown as FastifyInstance);
+  const tenants = createTenantRepository(db.pool);
+
+  return {
+    db,
+    runtime,
+    url,
+    embed,
+    rerank,
+    embedUrl,
+    rerankUrl,
+    async newTenant(slug) {
+      const t = await tenants.create(slug);
+      return { id: t.id, key: await tenants.issueKey(t.id, 'test') };
+    },
+    async settle() {
+      while ((await runtime.worker.processBatch()) > 0) {
+        /* drain */
+      }
+      const { rows } = await db.pool.query<{ seq: number | null }>('SELECT max(seq) AS seq FROM change_log');
+      await runtime.sync.waitForSeq(rows[0]?.seq ?? 0);
+    },
+    async close() {
+      await runtime.close();
+      await embed.close();
+      await rerank.close();
+      await db.drop();
+    },
+  };
+}
+
+export function client(base: string, key: string) {
+  const call = async (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) => {
+    const res = await fetch(`${base}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${key}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...headers },
+      ...(body !== undefined ? { body: typeof body === 'string' ? body : JSON.stringify(body) } : {}),
+    });
+    const text = await res.text();
+    let json: any; // eslint-disable-line @typescript-eslint/no-explicit-any
+    try {
+      json = text ? JSON.parse(text) : undefined;
+    } catch {
+      json = text;
+    }
+    return { status: res.status, body: json, headers: res.headers };
+  };
+  return {
+    put: (id: string, body: unknown) => call('PUT', `/v1/candidates/${encodeURIComponent(id)}`, body),
+    get: (id: string) => call('GET', `/v1/candidates/${encodeURIComponent(id)}`),
+    del: (id: string) => call('DELETE', `/v1/candidates/${encodeURIComponent(id)}`),
+    bulk: (body: unknown, contentType = 'application/json') => call('POST', '/v1/candidates/bulk', body, { 'content-type': contentType }),
+    search: (body: unknown, headers: Record<string, string> = {}) => call('POST', '/v1/search', body, headers),
+    raw: call,
+  };
+}
