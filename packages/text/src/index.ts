@@ -12,7 +12,6 @@ export function fold(text: string): string {
 
 /** Remove characters Postgres and JSON consumers choke on (NUL, lone surrogates, C0 controls but \t\n\r). */
 export function hasForbiddenChars(text: string): boolean {
-  // eslint-disable-next-line no-control-regex
   return /[\u0000-\u0008\u000B\u000C\u000E-\u001F]/.test(text) || !text.isWellFormed();
 }
 

@@ -45,7 +45,6 @@ export interface SearchDeps {
   };
 }
 
-type Status = SearchResponse['branches']['vector'];
 
 interface Row {
   id: number;
