@@ -7,6 +7,8 @@
  * dropped), and a provider call is aborted only when every request waiting on it has given up.
  */
 
+const CALL_GRACE_MS = 5;
+
 export class DeadlineExceededError extends Error {
   constructor(readonly budgetMs: number) {
     super(`request deadline of ${Math.round(budgetMs)} ms passed before the embeddings were ready`);
@@ -17,7 +19,7 @@ export class DeadlineExceededError extends Error {
 export interface BatchCall {
   /** Aborted when no request is waiting for this call any more. */
   signal: AbortSignal;
-  /** The longest remaining deadline among the requests in this call (ms). */
+  /** The longest remaining deadline among the requests in this call (ms), plus a few ms of grace. */
   timeoutMs: number;
 }
 
@@ -139,7 +141,9 @@ export class MicroBatcher<I, O> {
 
     let call: Promise<O[]>;
     try {
-      call = this.opts.run(items, { signal: flight.controller.signal, timeoutMs: Math.max(1, deadlineAt - performance.now()) });
+      // A few ms past the last deadline: the requests' own timers fire first and report "deadline
+      // exceeded"; the call is then aborted through the signal, and this cap is only a backstop.
+      call = this.opts.run(items, { signal: flight.controller.signal, timeoutMs: Math.max(1, deadlineAt - performance.now() + CALL_GRACE_MS) });
     } catch (err) {
       call = Promise.reject(err);
     }

@@ -62,7 +62,8 @@ export class OpenAIProvider implements EmbeddingProvider {
   }
 
   async embed(texts: string[], opts: EmbedCallOptions): Promise<EmbedCallResult> {
-    const timeoutMs = Math.max(1, Math.min(this.opts.timeoutMs, opts.timeoutMs));
+    // Integer ms: AbortSignal.timeout and undici reject fractional delays.
+    const timeoutMs = Math.max(1, Math.ceil(Math.min(this.opts.timeoutMs, opts.timeoutMs)));
     const timeout = AbortSignal.timeout(timeoutMs);
     const signal = AbortSignal.any([opts.signal, timeout]);
     const t0 = performance.now();
