@@ -50,38 +50,6 @@ export function createRedisCache(opts: RedisCacheOptions): Cache {
     enableAutoPipelining: false,
   });
 
-  let up = false;
-  let downReported = false;
-  let core: CacheCore | undefined;
-
-  const markDown = (error?: Error) => {
-    const wasUp = up;
-    up = false;
-    // One log line and one event per outage, not one per reconnect attempt.
-    if (wasUp || !downReported) {
-      downReported = true;
-      core?.emit({ type: 'connection', state: 'down', ...(error ? { error } : {}) });
-      opts.logger?.warn({ cache: 'redis', err: error?.message }, 'redis cache unavailable; callers bypass the cache while it reconnects');
-    }
-  };
-
-  // Without an 'error' listener ioredis prints "Unhandled error event" for every failed reconnect.
-  let lastError: Error | undefined;
-  redis.on('error', (err: Error) => {
-    lastError = err;
-    if (!up) markDown(err);
-  });
-  redis.on('ready', () => {
-    up = true;
-    downReported = false;
-    core?.backendRecovered();
-    core?.emit({ type: 'connection', state: 'ready' });
-    opts.logger?.info({ cache: 'redis' }, 'redis cache connected');
-  });
-  redis.on('close', () => {
-    if (up) markDown(lastError);
-  });
-
   const backend: Backend = {
     kind: 'redis',
     unavailable(): BypassReason | undefined {
@@ -132,6 +100,39 @@ export function createRedisCache(opts: RedisCacheOptions): Cache {
     classify: (error) => (/timed? ?out/i.test(error.message) ? 'timeout' : redis.status === 'ready' ? 'error' : 'disconnected'),
   };
 
-  core = new CacheCore(backend, opts);
+  const core = new CacheCore(backend, opts);
+
+  let up = false;
+  let downReported = false;
+
+  const markDown = (error?: Error) => {
+    const wasUp = up;
+    up = false;
+    // One log line and one event per outage, not one per reconnect attempt.
+    if (wasUp || !downReported) {
+      downReported = true;
+      core.emit({ type: 'connection', state: 'down', ...(error ? { error } : {}) });
+      opts.logger?.warn({ cache: 'redis', err: error?.message }, 'redis cache unavailable; callers bypass the cache while it reconnects');
+    }
+  };
+
+  // Without an 'error' listener ioredis prints "Unhandled error event" for every failed reconnect.
+  let lastError: Error | undefined;
+  redis.on('error', (err: Error) => {
+    lastError = err;
+    if (!up) markDown(err);
+  });
+  redis.on('ready', () => {
+    up = true;
+    downReported = false;
+    lastError = undefined;
+    core.backendRecovered();
+    core.emit({ type: 'connection', state: 'ready' });
+    opts.logger?.info({ cache: 'redis' }, 'redis cache connected');
+  });
+  redis.on('close', () => {
+    if (up) markDown(lastError);
+  });
+
   return core;
 }
