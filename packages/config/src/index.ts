@@ -90,6 +90,8 @@ export const rerankSchema = z.object({
   PORT: port(8082),
   RERANK_MAX_DOCUMENTS: int(200, 1, 1000),
   RERANK_MAX_CHARS: int(20_000, 1, 1_000_000),
+  /** Budget of a request that sends no x-hh-timeout-ms header; also the cap on that header. */
+  RERANK_REQUEST_TIMEOUT_MS: ms(5_000),
 });
 export type RerankConfig = z.infer<typeof rerankSchema>;
 export const loadRerankConfig = (env: Env = process.env): RerankConfig => parseEnv('hh-rerank', rerankSchema, env);
