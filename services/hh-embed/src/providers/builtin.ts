@@ -52,6 +52,8 @@ const W_BIGRAM = 0.5;
 const W_CHARS = 1.0;
 const MIN_GRAM = 3;
 const MAX_GRAM = 5;
+const MAX_CACHED_WORDS = 50_000; // ≈ 10 MB at ~200 bytes per entry
+const MAX_CACHED_WORD = 40;
 const BOUNDARY_START = 0x3c; // '<' never occurs inside a token, so it marks word boundaries unambiguously
 const BOUNDARY_END = 0x3e; // '>'
 
@@ -93,6 +95,7 @@ class HashEmbedder implements BuiltinEmbedder {
   // Reused between texts: embed() is synchronous, so there is no re-entrancy.
   private readonly words = new Map<string, number>();
   private readonly bigrams = new Map<number, number>();
+  private readonly cache = new Map<string, Int32Array>();
   private readonly scale: number;
   /** Word tokens of the last embedOne() input, so the provider can report usage without re-tokenising. */
   lastTokenCount = 0;
@@ -130,7 +133,7 @@ class HashEmbedder implements BuiltinEmbedder {
     for (const t of tokens) {
       words.set(t, (words.get(t) ?? 0) + 1);
       if (isStopword(t)) continue; // bigrams skip stop words: "engineer at google" → "engineer google"
-      const h = fnv(t, SEED_WORD);
+      const h = this.features(t)[0]!;
       if (hasPrev) {
         const b = Math.imul(prev ^ h, FNV_PRIME) ^ SEED_BIGRAM;
         bigrams.set(b, (bigrams.get(b) ?? 0) + 1);
@@ -141,14 +144,16 @@ class HashEmbedder implements BuiltinEmbedder {
 
     for (const [word, count] of words) {
       const tf = 1 + Math.log(count);
+      const f = this.features(word);
       if (isStopword(word)) {
-        this.add(fnv(word, SEED_WORD), W_STOP * tf);
+        this.addCode(f[1]!, W_STOP * tf);
       } else if (isNumeric(word)) {
         // Years and counts carry little meaning on their own; no subword grams for them.
-        this.add(fnv(word, SEED_WORD), W_NUMBER * tf);
+        this.addCode(f[1]!, W_NUMBER * tf);
       } else {
-        this.add(fnv(word, SEED_WORD), W_WORD * tf);
-        this.addGrams(word, SEED_CHAR, (W_CHARS * tf) / Math.sqrt(gramCount(word.length + 2)));
+        this.addCode(f[1]!, W_WORD * tf);
+        const w = (W_CHARS * tf) / Math.sqrt(gramCount(word.length + 2));
+        for (let k = 2; k < f.length; k++) this.addCode(f[k]!, w);
       }
     }
     for (const [b, count] of bigrams) this.add(b, W_BIGRAM * (1 + Math.log(count)));
@@ -175,9 +180,53 @@ class HashEmbedder implements BuiltinEmbedder {
   }
 
   private add(hash: number, weight: number): void {
+    this.addCode(this.code(hash), weight);
+  }
+
+  /** A feature's bucket and sign packed in one int: ±(bucket + 1). */
+  private code(hash: number): number {
     const h = mix(hash);
     const bucket = Math.floor(h * this.scale);
-    this.acc[bucket]! += h & 1 ? weight : -weight;
+    return h & 1 ? bucket + 1 : -(bucket + 1);
+  }
+
+  private addCode(code: number, weight: number): void {
+    if (code > 0) this.acc[code - 1]! += weight;
+    else this.acc[-code - 1]! -= weight;
+  }
+
+  /**
+   * Per-word features, cached because word frequencies are Zipfian (a few thousand words make up most
+   * of any corpus): [raw word hash (for bigrams), unigram code, character-gram codes…]. Stop words and
+   * numbers get no gram codes. Caching changes nothing in the result, only the time to get it.
+   */
+  private features(word: string): Int32Array {
+    const hit = this.cache.get(word);
+    if (hit) return hit;
+    const h = fnv(word, SEED_WORD);
+    const withGrams = !isStopword(word) && !isNumeric(word);
+    const len = word.length + 2;
+    const f = new Int32Array(2 + (withGrams ? gramCount(len) : 0));
+    f[0] = h;
+    f[1] = this.code(h);
+    if (withGrams) {
+      let k = 2;
+      for (let start = 0; start + MIN_GRAM <= len; start++) {
+        let g = SEED_CHAR;
+        const end = Math.min(len, start + MAX_GRAM);
+        for (let j = start; j < end; j++) {
+          const c = j === 0 ? BOUNDARY_START : j === len - 1 ? BOUNDARY_END : word.charCodeAt(j - 1);
+          g = Math.imul(g ^ c, FNV_PRIME);
+          if (j - start + 1 >= MIN_GRAM) f[k++] = this.code(g);
+        }
+      }
+    }
+    // Bounded memory: long tokens (URLs, garbage) are rare and not worth keeping; a full cache starts over.
+    if (word.length <= MAX_CACHED_WORD) {
+      if (this.cache.size >= MAX_CACHED_WORDS) this.cache.clear();
+      this.cache.set(word, f);
+    }
+    return f;
   }
 
   /** Character MIN..MAX-grams of "<word>" without building substrings: one FNV chain per start. */
