@@ -158,7 +158,7 @@ describe('throwaway redis-server: black hole, crash, restart', () => {
   });
 
   it('SIGSTOP then SIGCONT: the half-open probe closes the breaker again', async () => {
-    const probeCache = createRedisCache({ url: server.url, commandTimeoutMs: 100, breaker: { threshold: 2, cooldownMs: 50 } });
+    const probeCache = createRedisCache({ url: server.url, commandTimeoutMs: 100, breaker: { threshold: 2, cooldownMs: 300 } });
     caches.push(probeCache);
     expect(await probeCache.ready(5_000)).toBe(true);
     const key = cacheKey('page', 43, 'q');
