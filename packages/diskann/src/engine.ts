@@ -12,6 +12,11 @@ import {
 import type { BuildMsg, FromWorker, QueryPlan, SearchReply, ToWorker } from './protocol.js';
 import { encodeAt, encodeSlot, trainSbq } from './sbq.js';
 import { spawnEngineWorker } from './workers.js';
+import {
+  SNAPSHOT_FORMAT_VERSION, readSnapshotHeader, readSnapshotPayload, sectionsFor, writeSnapshot,
+  type SnapshotExpectations,
+} from './snapshot.js';
+import { SnapshotError } from './errors.js';
 
 export interface DiskAnnOptions {
   dims: number;
@@ -39,6 +44,8 @@ export interface DiskAnnOptions {
   exactScanThreshold?: number;
   /** SBQ is trained once this many points exist; before that, traversal uses exact distances. */
   trainThreshold?: number;
+  /** Traverse on SBQ codes then rescore (default: dims ≥ 96; below that exact distances are as cheap). */
+  quantizedTraversal?: boolean;
 }
 
 export interface SearchOptions {
@@ -46,6 +53,10 @@ export interface SearchOptions {
   rescore?: number;
   /** Every result carries all of these labels (e.g. [tenantLabel] or [tenantLabel, occupationLabel]). */
   labels?: readonly number[];
+  /** Traverse on SBQ codes (default: the index's `quantizedTraversal`); false = full precision. */
+  quantized?: boolean;
+  /** Exact scan over every point (ground truth, or tiny indexes). */
+  exact?: boolean;
 }
 
 export interface SearchResults {
@@ -131,7 +142,7 @@ export class DiskAnnIndex {
   readonly maxLabels: number;
   readonly kernelName: KernelName;
   readonly params: GraphParams;
-  readonly defaults: { listSize: number; rescore: number; exactScanThreshold: number; trainThreshold: number };
+  readonly defaults: { listSize: number; rescore: number; exactScanThreshold: number; trainThreshold: number; quantized: boolean };
 
   private layout: Layout;
   private memory: WebAssembly.Memory;
@@ -175,6 +186,7 @@ export class DiskAnnIndex {
       rescore: opts.rescore ?? 100,
       exactScanThreshold: opts.exactScanThreshold ?? 1000,
       trainThreshold: opts.trainThreshold ?? 1024,
+      quantized: opts.quantizedTraversal ?? opts.dims >= 96,
     };
     this.kernelName = resolveKernelName(opts.kernel);
     this.queryWorkers = opts.queryWorkers ?? Math.max(1, Math.min(2, availableParallelism()));
@@ -220,6 +232,7 @@ export class DiskAnnIndex {
     nv.labels.set(old.labels.subarray(0, hw * this.maxLabels));
     const dc = this.core.distanceComputations;
     const hc = this.core.hammingComputations;
+    const bd = this.core.beamDistances;
     this.layout = layout;
     this.memory = memory;
     this.views = nv;
@@ -227,6 +240,7 @@ export class DiskAnnIndex {
     this.core = new GraphCore(nv, this.kernel, 0, this.params);
     this.core.distanceComputations = dc;
     this.core.hammingComputations = hc;
+    this.core.beamDistances = bd;
     if (this.pool) for (const w of this.pool) this.post(w.worker, { type: 'memory', memory, layout });
   }
 
@@ -613,7 +627,20 @@ export class DiskAnnIndex {
     if (!Number.isInteger(rescore) || rescore < 0 || rescore > 4096) throw new DiskAnnInputError('rescore', 'must be an integer in 0..4096');
     const labels = this.normLabels('labels', opts.labels ? [...opts.labels] : undefined);
     if (this.live === 0 || this.start < 0) return null;
-    const useCodes = this.trained;
+    const useCodes = this.trained && (opts.quantized ?? this.defaults.quantized);
+    if (opts.exact) {
+      let members: Iterable<number> = this.idMap.values();
+      if (labels.length > 0) {
+        let rarest: Set<number> | undefined;
+        for (const l of labels) {
+          const m = this.labelMembers.get(l);
+          if (!m) return null;
+          if (!rarest || m.size < rarest.size) rarest = m;
+        }
+        members = rarest!;
+      }
+      return { k, listSize, rescore, starts: [], traverseLabel: -1, requireLabels: labels, useCodes: false, scan: Uint32Array.from(members) };
+    }
     if (labels.length === 0) {
       return { k, listSize, rescore, starts: [this.start], traverseLabel: -1, requireLabels: [], useCodes, scan: null };
     }
@@ -794,6 +821,66 @@ export class DiskAnnIndex {
     yield* emit.call(this, true);
   }
 
+  // ---------- snapshots ----------
+
+  /** Model id and change-log position of the data in this index (set by save/load). */
+  meta: { modelId: string; lastSeq: bigint } = { modelId: '', lastSeq: 0n };
+
+  /**
+   * Writes a snapshot atomically (temp file + fsync + rename). Tombstones are kept as such; call
+   * consolidate() first for a compact file. Must not run concurrently with mutations.
+   */
+  async save(path: string, meta: SnapshotMeta): Promise<{ bytes: number; seconds: number }> {
+    this.assertOpen();
+    if (typeof meta?.modelId !== 'string') throw new DiskAnnInputError('meta.modelId', 'must be a string');
+    const lastSeq = BigInt(meta.lastSeq);
+    if (lastSeq < 0n) throw new DiskAnnInputError('meta.lastSeq', 'must be ≥ 0');
+    const t0 = performance.now();
+    const hw = this.highWater;
+    const bytes = await writeSnapshot(path, {
+      formatVersion: SNAPSHOT_FORMAT_VERSION,
+      metric: this.metric, dims: this.dims, R: this.R, bits: this.bits, maxLabels: this.maxLabels,
+      codeBytes: this.layout.codeBytes, count: this.live, tombstones: this.tombstones, highWater: hw,
+      start: this.start, trained: this.trained, modelId: meta.modelId, lastSeq: lastSeq.toString(),
+      labelStarts: [...this.labelStart.entries()], createdAt: new Date().toISOString(),
+    }, sectionsFor(this.views, hw));
+    this.meta = { modelId: meta.modelId, lastSeq };
+    return { bytes, seconds: (performance.now() - t0) / 1000 };
+  }
+
+  /**
+   * Loads a snapshot. Throws SnapshotError (code CORRUPT, TRUNCATED, MISMATCH, VERSION, NOT_FOUND)
+   * when the file cannot be trusted or does not match `expected`: the caller should rebuild.
+   */
+  static async load(path: string, expected: SnapshotExpectations = {}, options: Partial<DiskAnnOptions> = {}): Promise<DiskAnnIndex> {
+    const { header, headerEnd, prefix } = await readSnapshotHeader(path, expected);
+    const h = header as typeof header & { adjStride?: number };
+    if (h.adjStride !== undefined && h.adjStride !== h.R) throw new SnapshotError('CORRUPT', `snapshot ${path} has an inconsistent adjacency stride`, path);
+    if (!Number.isInteger(h.highWater) || h.highWater < 0 || h.start >= h.highWater) {
+      throw new SnapshotError('CORRUPT', `snapshot ${path} has an inconsistent header`, path);
+    }
+    const idx = new DiskAnnIndex({
+      ...options, dims: h.dims, metric: h.metric, R: h.R, bits: h.bits, maxLabelsPerPoint: h.maxLabels,
+      capacity: Math.max(16, h.highWater),
+    });
+    if (idx.layout.codeBytes !== h.codeBytes) throw new SnapshotError('CORRUPT', `snapshot ${path} code size does not match its dims/bits`, path);
+    let failure: unknown;
+    try {
+      idx._restore({ highWater: h.highWater, start: h.start, trained: h.trained, labelStart: new Map(h.labelStarts) }, () => undefined);
+      await readSnapshotPayload(path, prefix, headerEnd, h, sectionsFor(idx.views, h.highWater));
+      idx._reindex();
+      if (idx.live !== h.count) throw new SnapshotError('CORRUPT', `snapshot ${path} holds ${idx.live} live points, header says ${h.count}`, path);
+    } catch (err) {
+      failure = err;
+    }
+    if (failure !== undefined) {
+      await idx.close();
+      throw failure;
+    }
+    idx.meta = { modelId: h.modelId, lastSeq: BigInt(h.lastSeq) };
+    return idx;
+  }
+
   // ---------- introspection ----------
 
   stats(): IndexStats {
@@ -855,7 +942,7 @@ export class DiskAnnIndex {
     };
   }
 
-  /** @internal snapshot support: adopt restored state (memory already filled). */
+  /** @internal snapshot support: size the memory for restored state (payload is read next). */
   _restore(s: { highWater: number; start: number; trained: boolean; labelStart: Map<number, number> }, fill: (v: Views) => void): void {
     this.highWater = 0;
     this.reallocate(Math.max(16, s.highWater), this.R);
@@ -863,30 +950,46 @@ export class DiskAnnIndex {
     this.highWater = s.highWater;
     this.start = s.start;
     this.trained = s.trained;
+    for (const [l, st] of s.labelStart) {
+      this.labelStart.set(l, st);
+      this.startUsage.set(st, (this.startUsage.get(st) ?? 0) + 1);
+    }
+  }
+
+  /** @internal rebuilds id map, label sets and free list from the slot arrays. */
+  _reindex(): void {
     const v = this.views;
-    for (let slot = 0; slot < s.highWater; slot++) {
+    const R = this.R;
+    for (let slot = 0; slot < this.highWater; slot++) {
       const f = v.flags[slot];
+      if (v.deg[slot]! > R) throw new SnapshotError('CORRUPT', `slot ${slot} has degree ${v.deg[slot]} > R`);
       if (f === FREE) {
         this.freeSlots.push(slot);
         continue;
       }
       if (f === DELETED) {
         this.tombstones++;
-        continue;
+      } else if (f === LIVE) {
+        const id = v.ext[slot]!;
+        if (!Number.isSafeInteger(id) || id < 0 || this.idMap.has(id)) throw new SnapshotError('CORRUPT', `slot ${slot} has an invalid or duplicate id`);
+        this.idMap.set(id, slot);
+        this.live++;
+      } else {
+        throw new SnapshotError('CORRUPT', `slot ${slot} has unknown state ${f}`);
       }
-      this.idMap.set(v.ext[slot]!, slot);
-      this.live++;
-      for (const l of this.core.labelsOf(slot)) {
-        let set = this.labelMembers.get(l);
-        if (!set) this.labelMembers.set(l, (set = new Set()));
-        set.add(slot);
+      if (v.labelCount[slot]! > this.maxLabels) throw new SnapshotError('CORRUPT', `slot ${slot} has too many labels`);
+      if (f === LIVE) {
+        for (const l of this.core.labelsOf(slot)) {
+          let set = this.labelMembers.get(l);
+          if (!set) this.labelMembers.set(l, (set = new Set()));
+          set.add(slot);
+        }
       }
+    }
+    for (let i = 0; i < this.highWater * R; i++) {
+      if (v.adj[i]! >= this.highWater && i % R < v.deg[Math.floor(i / R)]!) throw new SnapshotError('CORRUPT', 'adjacency points outside the index');
     }
     this.freeSlots.sort((a, b) => b - a);
-    for (const [l, st] of s.labelStart) {
-      this.labelStart.set(l, st);
-      this.startUsage.set(st, (this.startUsage.get(st) ?? 0) + 1);
-    }
   }
 }
 

@@ -44,6 +44,8 @@ export class GraphCore {
   readonly sOut: number;
   distanceComputations = 0;
   hammingComputations = 0;
+  /** Exact distances spent inside beam searches (the rest: prune and rescoring). */
+  beamDistances = 0;
 
   private visited: Uint32Array;
   private gen = 0;
@@ -217,7 +219,7 @@ export class GraphCore {
       this.hammingComputations += n;
     } else {
       kernel.dist(qOff, this.sIds, n, this.sOut);
-      this.distanceComputations += n;
+      this.distanceComputations += n; this.beamDistances += n;
     }
     for (let i = 0; i < n; i++) {
       const d = useCodes ? u32[so + i]! : f32[so + i]!;
@@ -252,7 +254,7 @@ export class GraphCore {
           this.hammingComputations += n;
         } else {
           kernel.dist(qOff, this.sIds, n, this.sOut);
-          this.distanceComputations += n;
+          this.distanceComputations += n; this.beamDistances += n;
         }
         for (let i = 0; i < n; i++) {
           const d = useCodes ? u32[so + i]! : f32[so + i]!;
@@ -370,6 +372,11 @@ export class GraphCore {
       alpha = Math.min(alpha * 1.2, alphaMax);
     }
     return count;
+  }
+
+  /** The neighbour list chosen by the last prune() call. */
+  lastPrune(count: number): Uint32Array {
+    return this.pOut.slice(0, count);
   }
 
   /** Filtered-DiskANN: ci may occlude cj only if ci has every label that cj shares with p. */
