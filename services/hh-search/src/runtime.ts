@@ -4,7 +4,7 @@
  * and the taxonomy lookup. `start()` loads the index and starts background work; `close()`
  * stops everything in reverse order. server.ts and the end-to-end tests both use this.
  */
-import { createCache } from '@hh/cache';
+import { createCache, instrumentCache } from '@hh/cache';
 import type { SearchConfig } from '@hh/config';
 import { createPool } from '@hh/db';
 import { createSpecialtyLookup, occupationsForTitles } from '@hh/taxonomy';
@@ -54,6 +54,7 @@ export async function createRuntime(config: SearchConfig, opts: RuntimeOptions =
     onQueued: () => worker.notify(),
   });
   // Metrics live on the app's registry, so the worker is created after the app.
+  instrumentCache(cache, app.metrics.registry);
   const embedJobs = app.metrics.counter('hh_search_embedding_jobs_total', 'Outbox rows embedded');
   const embedErrors = app.metrics.counter('hh_search_embedding_failures_total', 'Outbox batches that failed and will be retried');
   const worker: EmbedWorker = new EmbedWorker({

@@ -343,14 +343,13 @@ export function createSearchService(deps: SearchDeps) {
         const { cacheStatuses: _s, ...list } = fresh;
         return list;
       },
-      // Degraded lists are cached briefly only, so a recovered branch is used again soon.
-      { ttlSeconds: config.cacheTtlSeconds },
+      // Degraded lists are not cached, so a recovered branch is used by the next request.
+      { ttlSeconds: (l: RankedList) => (l.degraded.length > 0 ? 0 : config.cacheTtlSeconds) },
     );
     const list: RankedList = value;
     const degraded = new Set(list.degraded);
     const statuses = [status, ...(fresh?.cacheStatuses ?? [])];
     if (statuses.includes('bypass')) degraded.add('cache_bypass');
-    if (fresh && fresh.degraded.length > 0) await deps.cache.del(key).catch(() => undefined);
 
     const offset = cursor?.offset ?? 0;
     const page = list.results.slice(offset, offset + req.limit);
