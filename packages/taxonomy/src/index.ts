@@ -1,1 +1,23 @@
-export {};
+export { loadTaxonomy, buildTaxonomyRows, taxonomyVersion, LOADER_VERSION, TAXONOMY_LABEL, TAXONOMY_SEED_KEY, type LoadResult } from './load.js';
+export {
+  createSpecialtyLookup,
+  lookupOccupations,
+  occupationsForTitle,
+  occupationsForTitles,
+  createOccupationResolver,
+  clearOccupationCache,
+  INGEST_MIN_CONFIDENCE,
+  INGEST_MAX_IDS,
+  TRIGRAM_THRESHOLD,
+  MAX_LOOKUP_CHARS,
+  type SpecialtyLookup,
+  type SpecialtyMatch,
+  type LookupOptions,
+  type LookupMethod,
+  type OccupationResolver,
+} from './lookup.js';
+export { normalizeAlias, stripModifiers, titleVariants, extractTitleCandidates, type TitleCandidate } from './normalize.js';
+export { generateDemoCandidates, mulberry32, loadDemoSeed, DEMO_REFERENCE_YEAR, type DemoOptions } from './demo.js';
+export { buildDemoSeed, type DemoSeed, type DemoSeedOccupation } from './demo-seed.js';
+export { defaultDataDir, readCrosswalk, type CommonOccupation, type TaxonomySource } from './sources.js';
+export type { CandidateInput, CandidateExperience, DemoCandidate, Seniority } from './types.js';

@@ -1,0 +1,60 @@
+import { describe, expect, it } from 'vitest';
+import { extractTitleCandidates, normalizeAlias, stripModifiers, titleVariants } from '../src/normalize.js';
+
+describe('normalizeAlias', () => {
+  it('folds accents and case, collapses whitespace and drops punctuation', () => {
+    expect(normalizeAlias('  Desenvolvedora   Sênior  ')).toBe('desenvolvedora senior');
+    expect(normalizeAlias('Registered Nurse (RN)')).toBe('registered nurse rn');
+    expect(normalizeAlias('Back-End Web Developer')).toBe('back end web developer');
+    expect(normalizeAlias('Técnico de enfermagem / UTI')).toBe('tecnico de enfermagem uti');
+  });
+
+  it('keeps + # . inside tech names but not as stray punctuation', () => {
+    expect(normalizeAlias('C++ Developer')).toBe('c++ developer');
+    expect(normalizeAlias('C# / .NET Engineer')).toBe('c# .net engineer');
+    expect(normalizeAlias('Node.js developer.')).toBe('node.js developer');
+    expect(normalizeAlias('Sr. Accountant + Tax')).toBe('sr accountant tax');
+    expect(normalizeAlias('# 1 Sales Rep')).toBe('1 sales rep');
+  });
+});
+
+describe('titleVariants', () => {
+  it('adds Portuguese masculine forms, English singular/plural and joined compounds', () => {
+    expect(titleVariants('enfermeira')).toContain('enfermeiro');
+    expect(titleVariants('desenvolvedora back end')).toEqual(expect.arrayContaining(['desenvolvedor back end', 'desenvolvedora backend']));
+    expect(titleVariants('registered nurses')).toContain('registered nurse');
+    expect(titleVariants('registered nurse')).toContain('registered nurses');
+    expect(titleVariants('analista de dados')[0]).toBe('analista de dados');
+  });
+});
+
+describe('stripModifiers', () => {
+  it('drops seniority words unless nothing else is left', () => {
+    expect(stripModifiers('senior backend engineer')).toBe('backend engineer');
+    expect(stripModifiers('analista de sistemas pleno')).toBe('analista de sistemas');
+    expect(stripModifiers('senior')).toBe('senior');
+  });
+});
+
+describe('extractTitleCandidates', () => {
+  it('treats a short input as the title, with its head before a separator', () => {
+    const c = extractTitleCandidates('Backend Engineer - Remote (LATAM)').map((x) => x.text);
+    expect(c).toContain('backend engineer');
+  });
+
+  it('finds the title of a job description from its first line and hiring cues', () => {
+    const jd = `About us: Acme Health runs 12 hospitals across Ohio and is growing fast.
+We are hiring a Registered Nurse to join our cardiac ICU. You will assess patients, administer medications and
+coordinate care with physicians. Requirements: BSN, active license, 2+ years of acute care experience.`;
+    const c = extractTitleCandidates(jd);
+    const cue = c.find((x) => x.text === 'registered nurse');
+    expect(cue?.weight).toBeGreaterThanOrEqual(0.9);
+  });
+
+  it('understands Portuguese cues', () => {
+    const jd = 'Estamos contratando: Analista de Recursos Humanos para atuar no time de pessoas. Requisitos: experiência com recrutamento.';
+    expect(extractTitleCandidates(jd).map((x) => x.text)).toContain('analista de recursos humanos');
+    const jd2 = 'Oportunidade em São Paulo. Vaga para Desenvolvedora Back-end Pleno com experiência em Node.js e PostgreSQL em time de produto.';
+    expect(extractTitleCandidates(jd2).map((x) => x.text)).toContain('desenvolvedora back end');
+  });
+});
