@@ -124,7 +124,7 @@ ts('Rerank fallbacks by reason', 'Searches served in fused order because rerank 
   [['{{reason}}', `sum by (reason) (rate(hh_rerank_fallbacks_total{${SEL}}[${RI}]))`]], { stack: true });
 ts('Fused candidates per search', 'Candidates after Reciprocal Rank Fusion (p50, p95)', 'short',
   [['p50', q(0.5, 'hh_search_fused_candidates', '')], ['p95', q(0.95, 'hh_search_fused_candidates', '')]]);
-ts('Cache results', 'Cache lookups by namespace and result (hit, miss, stale, bypass); empty until the service registers the cache metrics listener', 'ops',
+ts('Cache results', 'Cache lookups by namespace (search page, query embedding, rerank, specialty) and result (hit, miss, stale, bypass)', 'ops',
   [['{{cache}} {{result}}', `sum by (cache, result) (rate(hh_cache_requests_total{${SEL}}[${RI}]))`]], { stack: true });
 
 // ---------- Index and ingest ----------
