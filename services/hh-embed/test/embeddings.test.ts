@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ZodApp } from '@hh/service-kit';
+import { request } from 'undici';
 import { buildApp, createBuiltinEmbedder } from '../src/index.js';
 import { config, metric, type Problem } from './helpers.js';
 
@@ -222,6 +223,34 @@ describe('deadline (x-hh-timeout-ms)', () => {
       const res = await app.inject({ method: 'POST', url: '/v1/embeddings', headers: { 'x-hh-timeout-ms': value }, payload: { input: 'nurse' } });
       expect(res.statusCode, value).toBe(400);
       expect(res.json<Problem>().errors).toEqual([{ field: 'headers.x-hh-timeout-ms', message: 'must be a whole number of milliseconds' }]);
+    }
+  });
+});
+
+describe('over a real socket', () => {
+  it('serves embeddings, echoes a valid upstream request id and refuses oversized bodies by Content-Length', async () => {
+    const app = buildApp(config({ EMBED_MAX_ITEMS: '2', EMBED_MAX_CHARS: '100' }));
+    const address = await app.listen({ port: 0, host: '127.0.0.1' });
+    try {
+      const ok = await request(`${address}/v1/embeddings`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-request-id': 'search-req-42', 'x-hh-timeout-ms': '5000' },
+        body: JSON.stringify({ input: ['icu nurse'] }),
+      });
+      expect(ok.statusCode).toBe(200);
+      expect(ok.headers['x-request-id']).toBe('search-req-42');
+      const body = (await ok.body.json()) as EmbeddingsBody;
+      expect(body.data[0]!.embedding).toEqual(Array.from(model.embedOne('icu nurse')));
+
+      const big = await request(`${address}/v1/embeddings`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ input: ['x'.repeat(100_000)] }),
+      });
+      expect(big.statusCode).toBe(413);
+      await big.body.dump();
+    } finally {
+      await app.close();
     }
   });
 });
