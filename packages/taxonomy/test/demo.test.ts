@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '@hh/db';
 import { DEMO_REFERENCE_YEAR, generateDemoCandidates, mulberry32 } from '../src/demo.js';
 import { buildDemoSeed } from '../src/demo-seed.js';
-import { loadTaxonomy, TAXONOMY_SEED_KEY } from '../src/load.js';
+import { loadTaxonomy, taxonomySeedKey } from '../src/load.js';
 import { createOccupationResolver } from '../src/lookup.js';
 import { defaultDataDir } from '../src/sources.js';
 import type { DemoCandidate } from '../src/types.js';
@@ -104,7 +104,7 @@ describe('generateDemoCandidates', () => {
 describe('demo candidates and the taxonomy', () => {
   let db: TestDatabase;
   beforeAll(async () => {
-    db = await createTestDatabase({ seedKey: TAXONOMY_SEED_KEY, seed: async (pool) => void (await loadTaxonomy(pool)) });
+    db = await createTestDatabase({ seedKey: taxonomySeedKey(), seed: async (pool) => void (await loadTaxonomy(pool)) });
   });
   afterAll(async () => {
     await db?.drop();

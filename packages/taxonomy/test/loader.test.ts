@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPool, createTestDatabase, type TestDatabase } from '@hh/db';
-import { loadTaxonomy, taxonomyVersion, TAXONOMY_SEED_KEY } from '../src/load.js';
+import { loadTaxonomy, taxonomyVersion, taxonomySeedKey } from '../src/load.js';
 
 let db: TestDatabase;
 beforeAll(async () => {
-  db = await createTestDatabase({ seedKey: TAXONOMY_SEED_KEY, seed: async (pool) => void (await loadTaxonomy(pool)) });
+  db = await createTestDatabase({ seedKey: taxonomySeedKey(), seed: async (pool) => void (await loadTaxonomy(pool)) });
 });
 afterAll(async () => {
   await db?.drop();

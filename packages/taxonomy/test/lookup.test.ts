@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, withTransaction, type TestDatabase } from '@hh/db';
-import { loadTaxonomy, TAXONOMY_SEED_KEY } from '../src/load.js';
+import { loadTaxonomy, taxonomySeedKey } from '../src/load.js';
 import { createOccupationResolver, createSpecialtyLookup, lookupOccupations, occupationsForTitle, TRIGRAM_THRESHOLD } from '../src/lookup.js';
 
 let db: TestDatabase;
 beforeAll(async () => {
-  db = await createTestDatabase({ seedKey: TAXONOMY_SEED_KEY, seed: async (pool) => void (await loadTaxonomy(pool)) });
+  db = await createTestDatabase({ seedKey: taxonomySeedKey(), seed: async (pool) => void (await loadTaxonomy(pool)) });
 });
 afterAll(async () => {
   await db?.drop();
@@ -101,7 +101,7 @@ atendimento a auditorias externas. Requisitos: CRC ativo, experiência com SPED 
 
 describe('createSpecialtyLookup', () => {
   it('serves repeated texts from its LRU without touching the database', async () => {
-    const scratch = await createTestDatabase({ seedKey: TAXONOMY_SEED_KEY, seed: async (pool) => void (await loadTaxonomy(pool)) });
+    const scratch = await createTestDatabase({ seedKey: taxonomySeedKey(), seed: async (pool) => void (await loadTaxonomy(pool)) });
     try {
       const lookup = createSpecialtyLookup(scratch.pool, { cacheSize: 10 });
       const first = await lookup.lookup('Registered Nurse');

@@ -58,3 +58,11 @@ coordinate care with physicians. Requirements: BSN, active license, 2+ years of 
     expect(extractTitleCandidates(jd2).map((x) => x.text)).toContain('desenvolvedora back end');
   });
 });
+
+describe('modifier words that belong to the title', () => {
+  it('keeps "full stack" and offers the unstripped title as well', () => {
+    expect(stripModifiers('full stack developer full time')).toBe('full stack developer');
+    const c = extractTitleCandidates('School Principal').map((x) => x.text);
+    expect(c).toEqual(expect.arrayContaining(['school principal', 'school']));
+  });
+});
