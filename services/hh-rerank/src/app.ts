@@ -1,0 +1,34 @@
+/**
+ * hh-rerank: `POST /v1/rerank` scored by the built-in explainable scorer.
+ * buildApp() returns the fully configured instance; server.ts only listens.
+ */
+import type { RerankConfig } from '@hh/config';
+import { createServiceApp, type ZodApp } from '@hh/service-kit';
+import { rerankRoutes } from './routes/rerank.js';
+
+/**
+ * Largest body worth reading: every document at the character limit (3 bytes per UTF-16 unit, the
+ * worst case of plain UTF-8 JSON) plus room for structured fields; anything bigger would fail
+ * validation anyway, so Fastify answers 413 before buffering it.
+ */
+export function bodyLimitFor(config: RerankConfig): number {
+  return Math.min(64 * 1024 * 1024, (config.RERANK_MAX_DOCUMENTS + 1) * (config.RERANK_MAX_CHARS * 3 + 64 * 1024));
+}
+
+export function buildApp(config: RerankConfig): ZodApp {
+  const app = createServiceApp({
+    name: 'hh-rerank',
+    errorPrefix: 'HH_RERANK',
+    metricPrefix: 'hh_rerank',
+    logLevel: config.LOG_LEVEL,
+    bodyLimit: bodyLimitFor(config),
+    // Hard stop for receiving a body; the per-request deadline (x-hh-timeout-ms) normally ends things sooner.
+    requestTimeoutMs: config.RERANK_REQUEST_TIMEOUT_MS + 5_000,
+  });
+  void app.register(rerankRoutes, {
+    maxDocuments: config.RERANK_MAX_DOCUMENTS,
+    maxChars: config.RERANK_MAX_CHARS,
+    defaultTimeoutMs: config.RERANK_REQUEST_TIMEOUT_MS,
+  });
+  return app;
+}
