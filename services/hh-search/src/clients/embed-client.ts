@@ -1,8 +1,17 @@
 import { DownstreamError, JsonClient } from './http.js';
 
 interface EmbeddingsResponse {
-  data: { index: number; embedding: number[] }[];
+  /** base64 little-endian float32 (we ask for it: ~4x smaller than JSON numbers). */
+  data: { index: number; embedding: string }[];
   model: string;
+}
+
+function decodeVector(b64: string): Float32Array {
+  const buf = Buffer.from(b64, 'base64');
+  if (buf.byteLength % 4 !== 0) throw new DownstreamError('hh-embed', 'bad_response', 'embedding is not float32 data');
+  const out = new Float32Array(buf.byteLength / 4);
+  for (let i = 0; i < out.length; i++) out[i] = buf.readFloatLE(i * 4);
+  return out;
 }
 
 /** hh-embed client (OpenAI embeddings shape). Rejects vectors from a model other than `model`. */
@@ -16,7 +25,7 @@ export class EmbedClient {
   }
 
   async embed(texts: string[], opts: { timeoutMs: number; requestId?: string }): Promise<Float32Array[]> {
-    const res = await this.http.post<EmbeddingsResponse>('/v1/embeddings', { input: texts, model: this.model }, opts);
+    const res = await this.http.post<EmbeddingsResponse>('/v1/embeddings', { input: texts, model: this.model, encoding_format: 'base64' }, opts);
     if (res.model !== this.model) {
       // Never mix vectors of different models in one index.
       throw new DownstreamError('hh-embed', 'bad_response', `hh-embed answered with model ${res.model}, expected ${this.model}`);
@@ -25,7 +34,12 @@ export class EmbedClient {
       throw new DownstreamError('hh-embed', 'bad_response', 'hh-embed returned a different number of vectors');
     }
     const out: Float32Array[] = new Array(texts.length);
-    for (const item of res.data) out[item.index] = Float32Array.from(item.embedding);
+    for (const item of res.data) {
+      if (typeof item.embedding !== 'string' || !(item.index >= 0 && item.index < texts.length)) {
+        throw new DownstreamError('hh-embed', 'bad_response', 'hh-embed returned a malformed embedding');
+      }
+      out[item.index] = decodeVector(item.embedding);
+    }
     return out;
   }
 
