@@ -170,8 +170,12 @@ async function withTrigramThreshold<T>(db: Queryable, fn: (q: Queryable) => Prom
 
 type Matched = { phrase: Phrase; row: MatchRow };
 
-/** An exact match this good means the title is known: trigram matching would add only neighbours. */
-const STRONG_EXACT = 0.97;
+/**
+ * An exact match this good means the title is known: trigram matching would add only neighbours.
+ * Reached by a whole title or its variant (1, 0.97) and by a job text's first line or hiring-cue
+ * phrase (0.95, 0.9, variants ≥ 0.87) — not by sub-phrases of a title or n-grams of a job text.
+ */
+const STRONG_EXACT = 0.87;
 
 /**
  * Exact matching for every phrase, then trigram matching for the texts (groups) that have no
