@@ -203,11 +203,19 @@ export async function loadTaxonomy(pool: pg.Pool, opts: { dataDir?: string; forc
        ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value`,
       [version],
     );
-    await client.query('COMMIT');
     // Merge the GIN pending list now (a bulk insert leaves ~100k entries there, and every trigram
     // query would scan them linearly until autovacuum runs), and give the planner fresh statistics.
-    await client.query("SELECT gin_clean_pending_list('occupation_aliases_trgm_idx'::regclass)").catch(() => undefined);
-    await client.query('ANALYZE occupations, occupation_aliases, occupation_skills').catch(() => undefined);
+    // Inside the transaction so the 120 s statement timeout covers them; a savepoint keeps a
+    // failure (e.g. not the index owner) from undoing the load.
+    await client.query('SAVEPOINT tidy');
+    try {
+      await client.query("SELECT gin_clean_pending_list('occupation_aliases_trgm_idx'::regclass)");
+      await client.query('ANALYZE occupations, occupation_aliases, occupation_skills');
+      await client.query('RELEASE SAVEPOINT tidy');
+    } catch {
+      await client.query('ROLLBACK TO SAVEPOINT tidy');
+    }
+    await client.query('COMMIT');
     const count = (s: string) => occupations.filter((o) => o.source === s).length;
     return {
       skipped: false,

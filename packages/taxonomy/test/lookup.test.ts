@@ -92,6 +92,12 @@ atendimento a auditorias externas. Requisitos: CRC ativo, experiência com SPED 
     expect(res.every((m) => m.confidence < 0.5)).toBe(true);
   });
 
+  it('survives hostile input (NUL, lone surrogates, huge text) without a database error', async () => {
+    expect(await lookupOccupations(db.pool, 'Registered\u0000 Nurse\ud800')).toEqual(expect.arrayContaining([expect.objectContaining({ code: '29-1141.00' })]));
+    const huge = `Registered Nurse. ${'lorem ipsum dolor '.repeat(5_000)}`;
+    expect((await lookupOccupations(db.pool, huge))[0]?.title).toMatch(/nurse|enfermeiro/i);
+  });
+
   it('respects limit and returns distinct occupations', async () => {
     const res = await lookupOccupations(db.pool, 'Software Engineer', { limit: 3, exhaustive: true });
     expect(res.length).toBe(3);
