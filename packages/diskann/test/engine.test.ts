@@ -22,6 +22,12 @@ describe.each(KERNELS)('recall with the %s kernel', (kernel) => {
     const gt = exactKnn(ds.base, ds.n, ds.queries, ds.nq, ds.dims, 10, 'cosine');
     const r = recallAtK(searchAll(idx, ds.queries, ds.nq, ds.dims, 10), gt, 10);
     expect(r).toBeGreaterThanOrEqual(0.95);
+    // SBQ traversal (2-bit codes) with an exact rescore of the 100 best codes.
+    const sbq = recallAtK(searchAll(idx, ds.queries, ds.nq, ds.dims, 10, { quantized: true, listSize: 100, rescore: 100 }), gt, 10);
+    expect(sbq).toBeGreaterThanOrEqual(0.95);
+    const s0 = idx.stats().hammingComputations;
+    idx.search(row(ds.queries, 0, ds.dims), 10, { quantized: true });
+    expect(idx.stats().hammingComputations).toBeGreaterThan(s0);
     // A tiny list size must do worse than the default: the knob is real.
     const low = recallAtK(searchAll(idx, ds.queries, ds.nq, ds.dims, 10, { listSize: 10, rescore: 10 }), gt, 10);
     expect(low).toBeLessThan(r);

@@ -328,6 +328,19 @@ async function main(): Promise<void> {
       await measureDiskann(idx, { ...data, nq: Math.min(200, data.nq) }, t.slice(0, 200), 'exact scan of label', { exact: true }, ql, name, false);
     }
   }
+  const snapshot: Record<string, unknown> = {};
+  if (!args.has('no-snapshot')) {
+    const file = join(arg('snapshot-dir', tmpdir()), `hh-bench-${process.pid}.snap`);
+    const w = await idx.save(file, { modelId: 'bench', lastSeq: 1 });
+    const t = performance.now();
+    const back = await DiskAnnIndex.load(file, { dims: data.dims, metric: data.metric, modelId: 'bench' }, { kernel: idx.kernelName, queryWorkers: 1 });
+    const loadS = (performance.now() - t) / 1000;
+    const same = JSON.stringify(back.search(q(data, 0), 10)) === JSON.stringify(idx.search(q(data, 0), 10));
+    await back.close();
+    rmSync(file, { force: true });
+    Object.assign(snapshot, { bytes: w.bytes, saveSeconds: w.seconds, loadSeconds: loadS, sameAnswers: same });
+    log(`snapshot ${(w.bytes / 2 ** 20).toFixed(0)} MiB: save ${w.seconds.toFixed(1)} s, load ${loadS.toFixed(1)} s, same answers: ${same}`);
+  }
   const churn: Record<string, unknown> = {};
   if (args.has('churn')) {
     const sweep = parseSweep(arg('churn-sweep', 'f32:50:50,sbq:150:150'));
@@ -361,7 +374,7 @@ async function main(): Promise<void> {
     command: `pnpm --filter @hh/diskann bench -- ${process.argv.slice(2).filter((a) => a !== '--').join(' ')}`,
     date: new Date().toISOString(), node: process.version, cores: availableParallelism(), cpu: cpus()[0]?.model,
     dataset: { name: data.name, n: data.n, dims: data.dims, metric: data.metric, nq: data.nq },
-    build, stats: finalStats, churn, rows,
+    build, stats: finalStats, snapshot, churn, rows,
   };
   const dir = new URL('../../bench-results/', import.meta.url).pathname;
   mkdirSync(dir, { recursive: true });
