@@ -40,7 +40,7 @@ async function adminQuery(adminUrl: string, sql: string, params: unknown[] = [])
 
 export async function createTestDatabase(opts: {
   seedKey?: string;
-  seed?: (pool: pg.Pool) => Promise<void>;
+  seed?: (pool: pg.Pool) => Promise<unknown>;
   adminUrl?: string;
 } = {}): Promise<TestDatabase> {
   const adminUrl = opts.adminUrl ?? resolveAdminUrl();

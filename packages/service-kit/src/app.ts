@@ -7,7 +7,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, type RawServerDe
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { installErrorHandler } from './errors.js';
-import { metricsPlugin } from './metrics.js';
+import { installMetrics } from './metrics.js';
 
 export type ZodApp = FastifyInstance<RawServerDefault, IncomingMessage, ServerResponse, FastifyBaseLogger, ZodTypeProvider>;
 
@@ -62,7 +62,7 @@ export function createServiceApp(opts: ServiceAppOptions): ZodApp {
     return payload;
   });
 
-  void app.register(metricsPlugin, { prefix: opts.metricPrefix });
+  installMetrics(app, opts.metricPrefix);
 
   app.get('/health/live', { schema: { hide: true } }, async () => ({ status: 'ok' }));
   app.get('/health/ready', { schema: { hide: true } }, async (_req, reply) => {

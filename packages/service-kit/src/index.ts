@@ -1,5 +1,5 @@
 export { createServiceApp, type ServiceAppOptions, type ZodApp } from './app.js';
 export { installErrorHandler, problem, HttpProblem } from './errors.js';
-export { metricsPlugin, type ServiceMetrics } from './metrics.js';
+export { installMetrics, LATENCY_BUCKETS, type ServiceMetrics } from './metrics.js';
 export { runServer } from './server.js';
 export { Deadline, DEADLINE_HEADER } from './deadline.js';

@@ -8,7 +8,7 @@ import { loadEmbedConfig, loadRerankConfig, loadSearchConfig, type SearchConfig 
 import { createTestDatabase, type TestDatabase } from '@hh/db';
 import { buildApp as buildEmbed } from '@hh/hh-embed';
 import { buildApp as buildRerank } from '@hh/hh-rerank';
-import { loadTaxonomy } from '@hh/taxonomy';
+import { loadTaxonomy, taxonomySeedKey } from '@hh/taxonomy';
 import type { FastifyInstance } from 'fastify';
 import { createRuntime, type Runtime, type RuntimeOptions } from '../src/runtime.js';
 import { createTenantRepository } from '../src/tenants/repository.js';
@@ -27,7 +27,7 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export const TAXONOMY_SEED = { seedKey: 'taxonomy-v1', seed: loadTaxonomy };
+export const TAXONOMY_SEED = { seedKey: taxonomySeedKey(), seed: loadTaxonomy };
 
 async function listen(app: FastifyInstance): Promise<string> {
   await app.listen({ port: 0, host: '127.0.0.1' });
@@ -85,8 +85,23 @@ export async function startHarness(
   };
 }
 
-export function client(base: string, key: string) {
-  const call = async (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) => {
+export interface ApiResponse {
+  status: number;
+  body: any; // eslint-disable-line @typescript-eslint/no-explicit-any
+  headers: Headers;
+}
+
+export interface Api {
+  put(id: string, body: unknown): Promise<ApiResponse>;
+  get(id: string): Promise<ApiResponse>;
+  del(id: string): Promise<ApiResponse>;
+  bulk(body: unknown, contentType?: string): Promise<ApiResponse>;
+  search(body: unknown, headers?: Record<string, string>): Promise<ApiResponse>;
+  raw(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<ApiResponse>;
+}
+
+export function client(base: string, key: string): Api {
+  const call = async (method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<ApiResponse> => {
     const res = await fetch(`${base}${path}`, {
       method,
       headers: { authorization: `Bearer ${key}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...headers },

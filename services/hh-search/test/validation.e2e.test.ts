@@ -29,12 +29,12 @@ describe('authentication', () => {
       });
       expect(res.status).toBe(401);
       expect(res.headers.get('www-authenticate')).toBe('Bearer');
-      expect((await res.json()).code).toBe('HH_SEARCH_UNAUTHORIZED');
+      expect(((await res.json()) as { code: string }).code).toBe('HH_SEARCH_UNAUTHORIZED');
     }
   });
   it('stores only SHA-256 digests of keys', async () => {
     const { rows } = await h.db.pool.query('SELECT octet_length(key_hash) AS n FROM api_keys');
-    expect(rows.every((r: { n: number }) => r.n === 32)).toBe(true);
+    expect(rows.every((r) => (r as { n: number }).n === 32)).toBe(true);
   });
 });
 
@@ -72,8 +72,11 @@ describe('search input', () => {
   it('malformed JSON and wrong content types are 4xx', async () => {
     const bad = await api.raw('POST', '/v1/search', '{"query": ', { 'content-type': 'application/json' });
     expect(bad.status).toBe(400);
-    const wrongType = await api.raw('POST', '/v1/search', 'query=nurse', { 'content-type': 'text/plain' });
+    const wrongType = await api.raw('POST', '/v1/search', '<query>nurse</query>', { 'content-type': 'application/xml' });
     expect(wrongType.status).toBe(415);
+    const text = await api.raw('POST', '/v1/search', 'query=nurse', { 'content-type': 'text/plain' });
+    expect(text.status).toBe(400);
+    expect(fields(text)[0]).toBe('body');
   });
 
   it('a 10 MB body is refused with 413 and nothing is stored', async () => {
