@@ -3,7 +3,13 @@ import { join } from 'node:path';
 import { tokenize } from '@hh/text';
 import { describe, expect, it } from 'vitest';
 import { bm25, guessTitle, resolveJob, scoreDocuments, type RerankDocument } from '../src/index.js';
-import { fastTokenize } from '../src/scorer/tokens.js';
+import { Vocab } from '../src/scorer/vocab.js';
+
+/** The interning scanner's tokens, as words. */
+const fastTokenize = (text: string): string[] => {
+  const v = new Vocab();
+  return Array.from(v.internText(text), (id) => v.words[id]!);
+};
 
 const RN_JD =
   'Registered Nurse - ICU. We are looking for a registered nurse with 3+ years of experience in critical care. ' +
@@ -186,8 +192,10 @@ describe('components and the combined score', () => {
   });
 
   it('BM25 matches a hand computation (k1=1.2, b=0.75, Lucene idf)', () => {
-    // Two documents: "a b" and "b c"; query "a". df(a)=1, N=2, avgdl=2.
-    const { scores } = bm25(['a'], [['a', 'b'], ['b', 'c']]);
+    // Two documents: "nurse icu" and "icu ledger" (+ a stop word, which neither counts nor lengthens);
+    // query "nurse". df(nurse)=1, N=2, avgdl=2.
+    const { scores, matchedTerms } = bm25(['the', 'nurse'], [['nurse', 'the', 'icu'], ['icu', 'ledger']]);
+    expect([...matchedTerms]).toEqual([1, 0]);
     const idf = Math.log(1 + (2 - 1 + 0.5) / (1 + 0.5));
     const tfPart = (1 * 2.2) / (1 + 1.2 * (1 - 0.75 + 0.75 * (2 / 2)));
     const qPart = (2.2 * 1) / (1.2 + 1);
@@ -224,7 +232,7 @@ describe('top_n and determinism', () => {
   });
 });
 
-describe('fastTokenize', () => {
+describe('Vocab.internText (the hot-path tokenizer)', () => {
   it('equals @hh/text tokenize on tricky text', () => {
     const samples = [
       'C++ c#. node.js... .NET a..b x+. Ñandú São-Paulo 𝔘nicode 😀 ß İstanbul ﬁ ½ ²',

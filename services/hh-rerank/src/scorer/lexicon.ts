@@ -26,6 +26,8 @@ const SENIORITY_WORDS: { words: string[]; level: Seniority; strong: boolean }[] 
 const seniorityMap = new Map<string, { level: Seniority; strong: boolean }>();
 for (const g of SENIORITY_WORDS) for (const w of g.words) seniorityMap.set(tokenize(w).join(' '), { level: g.level, strong: g.strong });
 
+const SENIORITY_FIRST = new Set([...seniorityMap.keys()].filter((k) => k.includes(' ')).map((k) => k.split(' ')[0]!));
+
 /** Seniority words (single tokens) that are not part of what a title says the job *is*. */
 export const SENIORITY_TOKENS = new Set(['intern', 'internship', 'estagiario', 'estagiaria', 'trainee', 'junior', 'jr', 'pleno', 'mid', 'senior', 'sr', 'principal', 'staff', 'i', 'ii', 'iii', 'iv']);
 
@@ -42,7 +44,7 @@ export function findSeniority(tokens: readonly string[], strongOnly: boolean): S
   for (let i = 0; i < tokens.length; i++) {
     const t = tokens[i]!;
     const next = tokens[i + 1];
-    if (next !== undefined) consider(seniorityMap.get(`${t} ${next}`));
+    if (next !== undefined && SENIORITY_FIRST.has(t)) consider(seniorityMap.get(`${t} ${next}`));
     consider(seniorityMap.get(t));
   }
   return best;
@@ -112,6 +114,8 @@ const MERGES = new Map<string, string>([
   ['head of', 'director'],
 ]);
 
+const MERGE_FIRST = new Set([...MERGES.keys()].map((k) => k.split(' ')[0]!));
+
 // Tokens that never describe the role itself.
 const TITLE_FILLER = new Set([
   'hiring', 'seeking', 'looking', 'wanted', 'needed', 'vaga', 'vagas', 'job', 'position', 'role', 'opening', 'oportunidade',
@@ -125,7 +129,8 @@ export function titleConcepts(tokens: readonly string[]): string[] {
   for (let i = 0; i < tokens.length; i++) {
     const t = tokens[i]!;
     const next = tokens[i + 1];
-    const merged = next !== undefined ? MERGES.get(`${t} ${next}`) : undefined;
+    // Build the two-word key only when a merge can start here: this runs on document heads too.
+    const merged = next !== undefined && MERGE_FIRST.has(t) ? MERGES.get(`${t} ${next}`) : undefined;
     if (merged !== undefined) {
       out.push(conceptOf.get(merged) ?? merged);
       i++;
@@ -267,16 +272,18 @@ const NUMBER_TOKEN = /^(\d{1,2})(\+?)$/;
  * the largest stated. Works on tokens rather than regexes over the text because it runs for every
  * document of every request, and the tokens are already there.
  */
-export function findYearsClaimed(tokens: readonly string[]): number | null {
+export function findYearsClaimed(ids: Int32Array, words: readonly string[]): number | null {
   let best: number | null = null;
-  for (let i = 1; i < tokens.length; i++) {
-    if (!YEAR_TOKENS.has(tokens[i]!)) continue;
-    const m = NUMBER_TOKEN.exec(tokens[i - 1]!);
+  const tokens = { length: ids.length, at: (i: number) => words[ids[i]!] };
+  for (let i = 1; i < ids.length; i++) {
+    if (!YEAR_TOKENS.has(words[ids[i]!]!)) continue;
+    const m = NUMBER_TOKEN.exec(words[ids[i - 1]!]!);
     if (!m) continue;
     const n = Number(m[1]);
-    let claimed = m[2] === '+' || (i >= 2 && AT_LEAST_TOKENS.has(tokens[i - 2]!));
-    if (!claimed && (tokens[i + 1] === 'of' || tokens[i + 1] === 'de')) {
-      for (let k = i + 2; k <= i + 4 && k < tokens.length; k++) if (EXPERIENCE_TOKENS.has(tokens[k]!)) claimed = true;
+    let claimed = m[2] === '+' || (i >= 2 && AT_LEAST_TOKENS.has(tokens.at(i - 2)!));
+    const next = tokens.at(i + 1);
+    if (!claimed && (next === 'of' || next === 'de')) {
+      for (let k = i + 2; k <= i + 4 && k < tokens.length; k++) if (EXPERIENCE_TOKENS.has(tokens.at(k)!)) claimed = true;
     }
     if (claimed && n <= 60 && (best === null || n > best)) best = n;
   }

@@ -12,8 +12,8 @@
  * weight is shared out pro rata among the others, so scores still span [0,1]. Pure and
  * deterministic: same input, same output, no clock, no randomness; ties keep input order.
  */
-import { STOPWORDS_EN, STOPWORDS_PT, tokenize } from '@hh/text';
-import { bm25 } from './bm25.js';
+import { tokenize } from '@hh/text';
+import { bm25Ids } from './bm25.js';
 import { resolveJob } from './job.js';
 import {
   CITY_INDEX,
@@ -27,7 +27,7 @@ import {
   titleConcepts,
 } from './lexicon.js';
 import { SKILL_INDEX, phraseKey } from './synonyms.js';
-import { fastTokenize } from './tokens.js';
+import { Vocab } from './vocab.js';
 import type { ComponentName, ComponentScores, DocumentInput, RerankJob, ResolvedJob, ScoreOutput, ScoredDocument, Seniority } from './types.js';
 
 export const MODEL_ID = 'hh-rerank-explain-v1';
@@ -56,15 +56,19 @@ const TEXT_ALIASES: string[][] = (() => {
   return out;
 })();
 
+interface TrieNode {
+  skill: number;
+  next: Map<number, TrieNode> | null;
+}
+
 class SkillMatcher {
   readonly required: SkillReq[];
   readonly nice: SkillReq[];
-  private readonly phrases = new Map<string, number>();
   private readonly listed = new Map<string, number>();
-  private readonly firstTokens = new Set<string>();
-  private maxLen = 1;
+  /** Root of the phrase trie, indexed by the first token's vocab id. */
+  private readonly roots: (TrieNode | undefined)[] = [];
 
-  constructor(job: ResolvedJob) {
+  constructor(job: ResolvedJob, private readonly vocab: Vocab) {
     let nextCustom = SKILL_INDEX.entries.length;
     const custom = new Map<string, number>();
     const resolve = (name: string): SkillReq => {
@@ -89,12 +93,24 @@ class SkillMatcher {
     this.nice = job.niceToHave.map(resolve);
   }
 
-  private addPhrase(key: string, id: number): void {
+  private addPhrase(key: string, skill: number): void {
     if (key === '') return;
-    this.phrases.set(key, id);
-    const toks = key.split(' ');
-    this.firstTokens.add(toks[0]!);
-    this.maxLen = Math.max(this.maxLen, toks.length);
+    const ids = key.split(' ').map((w) => this.vocab.id(w));
+    let node = this.roots[ids[0]!];
+    if (node === undefined) {
+      node = { skill: -1, next: null };
+      this.roots[ids[0]!] = node;
+    }
+    for (let k = 1; k < ids.length; k++) {
+      node.next ??= new Map();
+      let child = node.next.get(ids[k]!);
+      if (child === undefined) {
+        child = { skill: -1, next: null };
+        node.next.set(ids[k]!, child);
+      }
+      node = child;
+    }
+    node.skill = skill;
   }
 
   get empty(): boolean {
@@ -102,28 +118,26 @@ class SkillMatcher {
   }
 
   /** Skill ids evidenced by a document: its skills list (exact, ambiguous aliases allowed) and its text. */
-  evidence(listedSkills: readonly string[], tokens: readonly string[]): Set<number> {
+  evidence(listedSkills: readonly string[], tokens: Int32Array): Set<number> {
     const found = new Set<number>();
     for (const s of listedSkills) {
       const id = this.listed.get(phraseKey(s));
       if (id !== undefined) found.add(id);
     }
+    const roots = this.roots;
     for (let i = 0; i < tokens.length; i++) {
-      if (!this.firstTokens.has(tokens[i]!)) continue;
-      let key = '';
-      for (let len = 1; len <= this.maxLen && i + len <= tokens.length; len++) {
-        key = len === 1 ? tokens[i]! : `${key} ${tokens[i + len - 1]!}`;
-        const id = this.phrases.get(key);
-        if (id !== undefined) found.add(id);
+      let node = roots[tokens[i]!];
+      if (node === undefined) continue;
+      if (node.skill >= 0) found.add(node.skill);
+      for (let j = i + 1; node.next !== null && j < tokens.length; j++) {
+        node = node.next.get(tokens[j]!);
+        if (node === undefined) break;
+        if (node.skill >= 0) found.add(node.skill);
       }
     }
     return found;
   }
 }
-
-// One set instead of @hh/text's isStopword (two lookups): this runs for every token of every document.
-const STOPWORDS = new Set([...STOPWORDS_EN, ...STOPWORDS_PT]);
-const isStopword = (t: string) => STOPWORDS.has(t);
 
 // ---------- per-document view ----------
 
@@ -131,8 +145,10 @@ interface DocView {
   id: string | undefined;
   titles: string[];
   listedSkills: string[];
-  /** All tokens (stop words kept: aliases like "aprendizado de maquina" span them). */
-  tokens: string[];
+  /** All tokens as vocab ids (stop words kept: aliases like "aprendizado de maquina" span them). */
+  tokens: Int32Array;
+  /** The first tokens as words, for finding a role named near the top of an untitled document. */
+  head: string[];
   years: number | null;
   seniority: Seniority | null;
   city: string | null;
@@ -140,23 +156,27 @@ interface DocView {
   remote: boolean | null;
 }
 
-function viewOf(doc: DocumentInput): DocView {
+const wordsOf = (ids: Int32Array, vocab: Vocab, max: number): string[] => Array.from(ids.subarray(0, max), (id) => vocab.words[id]!);
+
+function viewOf(doc: DocumentInput, vocab: Vocab): DocView {
   if (typeof doc === 'string') {
     // A plain résumé string: a short first line is usually its headline ("ACCOUNTANT", "Enfermeira UTI").
     // Only a short first line can be a headline; never tokenize a one-line document twice.
-    const head = doc.trimStart().slice(0, 160);
-    const nl = head.search(/\r?\n/);
-    const firstLine = nl >= 0 ? head.slice(0, nl).trim() : doc.trim().length <= 160 ? head.trim() : '';
+    const start = doc.trimStart().slice(0, 160);
+    const nl = start.search(/\r?\n/);
+    const firstLine = nl >= 0 ? start.slice(0, nl).trim() : doc.trim().length <= 160 ? start.trim() : '';
     const firstTokens = tokenize(firstLine);
     const titles = firstTokens.length > 0 && firstTokens.length <= 10 ? [firstLine] : [];
-    const tokens = fastTokenize(doc);
-    const place = findPlaces(tokens.slice(0, 80)).cities[0];
+    const ids = vocab.internText(doc);
+    const head = wordsOf(ids, vocab, 80);
+    const place = findPlaces(head).cities[0];
     return {
       id: undefined,
       titles,
       listedSkills: [],
-      tokens,
-      years: findYearsClaimed(tokens),
+      tokens: ids,
+      head,
+      years: findYearsClaimed(ids, vocab.words),
       seniority: titles.length > 0 ? findSeniority(firstTokens, false) : null,
       city: place?.name ?? null,
       country: place?.country ?? null,
@@ -165,11 +185,12 @@ function viewOf(doc: DocumentInput): DocView {
   }
   const titles = [doc.title, doc.headline].filter((t): t is string => typeof t === 'string' && t.trim().length > 0);
   const text = [doc.title ?? '', doc.headline ?? '', doc.text ?? '', ...(doc.skills ?? [])].join('\n');
-  const tokens = fastTokenize(text);
+  const ids = vocab.internText(text);
+  const head = wordsOf(ids, vocab, 80);
   let city = doc.location?.city?.trim() || null;
   let country = doc.location?.country ? countryCode(doc.location.country) : null;
   if (city === null && country === null) {
-    const place = findPlaces(tokens.slice(0, 80)).cities[0];
+    const place = findPlaces(head).cities[0];
     city = place?.name ?? null;
     country = place?.country ?? null;
   } else if (city !== null && country === null) {
@@ -179,8 +200,9 @@ function viewOf(doc: DocumentInput): DocView {
     id: doc.id,
     titles,
     listedSkills: doc.skills ?? [],
-    tokens,
-    years: doc.yearsExperience ?? findYearsClaimed(tokens),
+    tokens: ids,
+    head,
+    years: doc.yearsExperience ?? findYearsClaimed(ids, vocab.words),
     seniority: doc.seniority ?? (titles.length > 0 ? findSeniority(tokenize(titles.join(' ')), false) : null),
     city,
     country,
@@ -245,7 +267,7 @@ function titleComponent(jobTitle: string | null, jobConcepts: readonly string[],
     return best;
   }
   // No title: the role named near the top of the text is weaker evidence.
-  const s = 0.8 * titleSimilarity(jobConcepts, titleConcepts(view.tokens.slice(0, 60)));
+  const s = 0.8 * titleSimilarity(jobConcepts, titleConcepts(view.head.slice(0, 60)));
   if (s >= 0.4) reasons.push(`Text mentions the role '${jobTitle}'`);
   return s;
 }
@@ -331,15 +353,15 @@ function locationComponent(job: ResolvedJob, jobCityKeys: ReadonlySet<string>, v
 /** Score and rank `documents` for `query` (and the optional structured `job`). Pure. */
 export function scoreDocuments(input: ScoreInput): ScoreOutput {
   const job = resolveJob(input.query, input.job);
-  const matcher = new SkillMatcher(job);
+  const vocab = new Vocab();
+  const matcher = new SkillMatcher(job, vocab);
   const jobConcepts = job.title !== null ? titleConcepts(tokenize(job.title)) : [];
   const jobCityKeys = new Set(job.cities.map(cityKey));
-  const views = input.documents.map(viewOf);
-
-  const queryTerms = fastTokenize(input.query).filter((t) => !isStopword(t));
-  const bm = bm25(
-    queryTerms,
-    views.map((v) => v.tokens.filter((t) => !isStopword(t))),
+  const views = input.documents.map((d) => viewOf(d, vocab));
+  const bm = bm25Ids(
+    vocab.internText(input.query),
+    views.map((v) => v.tokens),
+    vocab,
   );
   let maxBm = 0;
   for (const s of bm.scores) if (s > maxBm) maxBm = s;
