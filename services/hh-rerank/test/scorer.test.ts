@@ -131,6 +131,12 @@ describe('deriving the job from the query', () => {
     expect(job).toMatchObject({ title: 'Desenvolvedor Backend', skills: ['Node.js', 'PostgreSQL'], niceToHave: ['Docker'], minYears: 3, maxYears: 5, seniority: 'mid', remote: true });
   });
 
+  it('a bare "3 anos" or "4 years" in a job text is a minimum', () => {
+    expect(resolveJob('Enfermeira UTI, 3 anos', undefined)).toMatchObject({ minYears: 3, maxYears: null });
+    expect(resolveJob('Accountant (4 years)', undefined)).toMatchObject({ minYears: 4, maxYears: null });
+    expect(resolveJob('Accountant, up to 4 years', undefined)).toMatchObject({ minYears: null, maxYears: 4 });
+  });
+
   it('fields given in job win over the query', () => {
     const job = resolveJob('Senior Nurse, 10+ years', { title: 'Accountant', minYears: 2, seniority: 'junior', skills: [] });
     expect(job).toMatchObject({ title: 'Accountant', minYears: 2, maxYears: null, seniority: 'junior', skills: [] });

@@ -240,6 +240,7 @@ const RANGE = new RegExp(String.raw`\b(\d{1,2})\s*(?:-|–|to|a|ate)\s*(\d{1,2})
 const PLUS = new RegExp(String.raw`\b(\d{1,2})\s*\+\s*${YEARS}`, 'g');
 const AT_LEAST = new RegExp(String.raw`\b(?:at least|minimum of|minimum|min\.?|more than|over|pelo menos|no minimo|minimo de|mais de|acima de)\s*(\d{1,2})\s*${YEARS}`, 'g');
 const UP_TO = new RegExp(String.raw`\b(?:up to|no more than|ate|no maximo|maximo de)\s*(\d{1,2})\s*${YEARS}`, 'g');
+const BARE = new RegExp(String.raw`\b(\d{1,2})\s*${YEARS}\b`, 'g');
 const OF_EXPERIENCE = new RegExp(String.raw`\b(\d{1,2})\s*\+?\s*${YEARS}\s*(?:of|de)\s*(?:\w+\s+){0,2}?(?:experience|experiencia|atuacao|work|trabalho)`, 'g');
 
 /** Years asked for in a job text: "5+ years", "3-5 years", "pelo menos 4 anos", "5 anos de experiência". */
@@ -258,6 +259,11 @@ export function findYearsRange(folded: string): { min: number | null; max: numbe
   for (const m of folded.matchAll(UP_TO)) {
     const n = Number(m[1]);
     if (n <= 60) return { min: null, max: n };
+  }
+  // Last resort: a bare "5 anos" / "5 years" in a job text is a minimum.
+  for (const m of folded.matchAll(BARE)) {
+    const n = Number(m[1]);
+    if (n <= 60) return { min: n, max: null };
   }
   return { min: null, max: null };
 }
