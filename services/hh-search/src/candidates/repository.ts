@@ -62,7 +62,13 @@ const SEARCH_DOC = `setweight(to_tsvector(hh_ts_config($17), $18), 'A') ||
 export function createCandidateRepository(deps: { pool: pg.Pool; occupations: OccupationResolver }) {
   const { pool } = deps;
 
-  async function upsertInTx(client: pg.PoolClient, tenantId: number, externalId: string, input: CandidateInput): Promise<UpsertOutcome> {
+  async function upsertInTx(
+    client: pg.PoolClient,
+    tenantId: number,
+    externalId: string,
+    input: CandidateInput,
+    knownOccupations?: number[],
+  ): Promise<UpsertOutcome> {
     const { version: requested, ...profile } = input;
     const d = deriveCandidate(input);
     const profileJson = canonicalJson(profile);
@@ -90,7 +96,7 @@ export function createCandidateRepository(deps: { pool: pg.Pool; occupations: Oc
       version = requested ?? 1;
     }
 
-    const [occupationIds = []] = await deps.occupations(client, [d.title], [d.language]);
+    const occupationIds = knownOccupations ?? (await deps.occupations(client, [d.title], [d.language]))[0] ?? [];
     // Placeholders: $1..$17 plain columns (… language), $18..$21 the tsvector texts,
     // $22 occupation ids, $23 embed hash.
     const params = [
@@ -144,6 +150,46 @@ export function createCandidateRepository(deps: { pool: pg.Pool; occupations: Oc
     }
   }
 
+  /**
+   * Bulk upsert: items are written in transactions of up to `chunk`, each item under its own
+   * savepoint so one bad item cannot undo its neighbours; occupation ids are resolved for the
+   * whole chunk in one lookup. Results keep the input order.
+   */
+  async function upsertMany(
+    tenantId: number,
+    items: { id: string; input: CandidateInput }[],
+    chunk = 100,
+  ): Promise<(UpsertOutcome | { status: 'error'; id: string; error: Error })[]> {
+    const out: (UpsertOutcome | { status: 'error'; id: string; error: Error })[] = [];
+    for (let start = 0; start < items.length; start += chunk) {
+      const part = items.slice(start, start + chunk);
+      const derived = part.map((it) => deriveCandidate(it.input));
+      const results = await withTransaction(pool, async (client) => {
+        const occ = await deps.occupations(client, derived.map((d) => d.title), derived.map((d) => d.language));
+        const res: (UpsertOutcome | { status: 'error'; id: string; error: Error })[] = [];
+        for (let i = 0; i < part.length; i++) {
+          const it = part[i]!;
+          for (let attempt = 0; ; attempt++) {
+            await client.query('SAVEPOINT item');
+            try {
+              res.push(await upsertInTx(client, tenantId, it.id, it.input, occ[i] ?? []));
+              await client.query('RELEASE SAVEPOINT item');
+              break;
+            } catch (err) {
+              await client.query('ROLLBACK TO SAVEPOINT item');
+              if (err instanceof RetryUpsert && attempt < 2) continue;
+              res.push({ status: 'error', id: it.id, error: err as Error });
+              break;
+            }
+          }
+        }
+        return res;
+      });
+      out.push(...results);
+    }
+    return out;
+  }
+
   async function get(tenantId: number, externalId: string): Promise<CandidateView | null> {
     const { rows } = await pool.query<Row>(
       `SELECT c.*, e.model AS embedded_model, e.content_hash AS embedded_hash
@@ -168,7 +214,7 @@ export function createCandidateRepository(deps: { pool: pg.Pool; occupations: Oc
     });
   }
 
-  return { upsert, get, remove };
+  return { upsert, upsertMany, get, remove };
 }
 
 class RetryUpsert extends Error {}

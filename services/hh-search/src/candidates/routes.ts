@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { HttpProblem, type ZodApp } from '@hh/service-kit';
 import { externalId } from '../schemas/common.js';
-import { bulkItem, candidateInput, candidateView } from './schema.js';
+import { bulkItem, candidateInput, candidateView, type CandidateInput } from './schema.js';
 import type { CandidateRepository, UpsertOutcome } from './repository.js';
 
 const idParams = z.strictObject({ id: externalId });
@@ -15,20 +15,6 @@ const problemBody = z.object({ status: z.number(), code: z.string(), detail: z.s
 
 function conflict(out: Extract<UpsertOutcome, { status: 'conflict' }>): HttpProblem {
   return new HttpProblem(409, 'HH_SEARCH_VERSION_CONFLICT', out.reason, [{ field: 'body.version', message: out.reason }]);
-}
-
-/** Run `fn` over items with at most `limit` in flight, keeping result order. */
-async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T, i: number) => Promise<R>): Promise<R[]> {
-  const out: R[] = new Array(items.length);
-  let next = 0;
-  const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i]!, i);
-    }
-  });
-  await Promise.all(workers);
-  return out;
 }
 
 export function candidateRoutes(app: ZodApp, deps: { candidates: CandidateRepository; bulkMaxItems: number; bulkBodyLimit: number }) {
@@ -110,30 +96,47 @@ export function candidateRoutes(app: ZodApp, deps: { candidates: CandidateReposi
           { field: 'body', message: `must have at most ${deps.bulkMaxItems} items` },
         ]);
       }
+      type ItemResult = {
+        index: number;
+        id: string | null;
+        status: 'created' | 'updated' | 'unchanged' | 'conflict' | 'invalid' | 'error';
+        version?: number;
+        embedding?: 'queued' | 'unchanged';
+        errors?: { field: string; message: string }[];
+      };
+      const results: ItemResult[] = new Array(items.length);
+      const valid: { index: number; id: string; input: CandidateInput }[] = [];
       const seen = new Set<string>();
-      const results = await mapLimit(items, 4, async (item, index) => {
+      items.forEach((item, index) => {
         const parsed = bulkItem.safeParse(item);
         if (!parsed.success) {
           const id = item && typeof item === 'object' && typeof (item as { id?: unknown }).id === 'string' ? (item as { id: string }).id : null;
-          return {
+          results[index] = {
             index,
             id,
-            status: 'invalid' as const,
+            status: 'invalid',
             errors: parsed.error.issues.map((i) => ({ field: [`body[${index}]`, ...i.path.map(String)].join('.'), message: i.message })),
           };
+          return;
         }
         const { id, ...input } = parsed.data;
         if (seen.has(id)) {
-          return { index, id, status: 'invalid' as const, errors: [{ field: `body[${index}].id`, message: 'appears more than once in this request' }] };
+          results[index] = { index, id, status: 'invalid', errors: [{ field: `body[${index}].id`, message: 'appears more than once in this request' }] };
+          return;
         }
         seen.add(id);
-        try {
-          const out = await candidates.upsert(req.tenant.id, id, input);
-          if (out.status === 'conflict') return { index, id, status: 'conflict' as const, version: out.version, errors: [{ field: `body[${index}].version`, message: out.reason }] };
-          return { index, id, status: out.status, version: out.version, embedding: out.embedding };
-        } catch (err) {
-          req.log.error({ err, index }, 'bulk item failed');
-          return { index, id, status: 'error' as const, errors: [{ field: `body[${index}]`, message: 'could not be stored; retry' }] };
+        valid.push({ index, id, input });
+      });
+      const written = await candidates.upsertMany(req.tenant.id, valid);
+      written.forEach((out, j) => {
+        const { index, id } = valid[j]!;
+        if (out.status === 'error') {
+          req.log.error({ err: out.error, index }, 'bulk item failed');
+          results[index] = { index, id, status: 'error', errors: [{ field: `body[${index}]`, message: 'could not be stored; retry' }] };
+        } else if (out.status === 'conflict') {
+          results[index] = { index, id, status: 'conflict', version: out.version, errors: [{ field: `body[${index}].version`, message: out.reason }] };
+        } else {
+          results[index] = { index, id, status: out.status, version: out.version, embedding: out.embedding };
         }
       });
       const counts: Record<string, number> = {};
