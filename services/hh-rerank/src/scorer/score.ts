@@ -158,7 +158,14 @@ interface DocView {
 
 const wordsOf = (ids: Int32Array, vocab: Vocab, max: number): string[] => Array.from(ids.subarray(0, max), (id) => vocab.words[id]!);
 
-function viewOf(doc: DocumentInput, vocab: Vocab): DocView {
+/** What the job compares, so documents skip text work nobody will read. */
+interface Needs {
+  years: boolean;
+  place: boolean;
+  head: boolean;
+}
+
+function viewOf(doc: DocumentInput, vocab: Vocab, needs: Needs): DocView {
   if (typeof doc === 'string') {
     // A plain résumé string: a short first line is usually its headline ("ACCOUNTANT", "Enfermeira UTI").
     // Only a short first line can be a headline; never tokenize a one-line document twice.
@@ -168,15 +175,15 @@ function viewOf(doc: DocumentInput, vocab: Vocab): DocView {
     const firstTokens = tokenize(firstLine);
     const titles = firstTokens.length > 0 && firstTokens.length <= 10 ? [firstLine] : [];
     const ids = vocab.internText(doc);
-    const head = wordsOf(ids, vocab, 80);
-    const place = findPlaces(head).cities[0];
+    const head = needs.place || (needs.head && titles.length === 0) ? wordsOf(ids, vocab, 80) : [];
+    const place = needs.place ? findPlaces(head).cities[0] : undefined;
     return {
       id: undefined,
       titles,
       listedSkills: [],
       tokens: ids,
       head,
-      years: findYearsClaimed(ids, vocab.words),
+      years: needs.years ? findYearsClaimed(ids, vocab.words) : null,
       seniority: titles.length > 0 ? findSeniority(firstTokens, false) : null,
       city: place?.name ?? null,
       country: place?.country ?? null,
@@ -186,10 +193,10 @@ function viewOf(doc: DocumentInput, vocab: Vocab): DocView {
   const titles = [doc.title, doc.headline].filter((t): t is string => typeof t === 'string' && t.trim().length > 0);
   const text = [doc.title ?? '', doc.headline ?? '', doc.text ?? '', ...(doc.skills ?? [])].join('\n');
   const ids = vocab.internText(text);
-  const head = wordsOf(ids, vocab, 80);
+  const head = needs.place || (needs.head && titles.length === 0) ? wordsOf(ids, vocab, 80) : [];
   let city = doc.location?.city?.trim() || null;
   let country = doc.location?.country ? countryCode(doc.location.country) : null;
-  if (city === null && country === null) {
+  if (city === null && country === null && needs.place) {
     const place = findPlaces(head).cities[0];
     city = place?.name ?? null;
     country = place?.country ?? null;
@@ -202,7 +209,7 @@ function viewOf(doc: DocumentInput, vocab: Vocab): DocView {
     listedSkills: doc.skills ?? [],
     tokens: ids,
     head,
-    years: doc.yearsExperience ?? findYearsClaimed(ids, vocab.words),
+    years: doc.yearsExperience ?? (needs.years ? findYearsClaimed(ids, vocab.words) : null),
     seniority: doc.seniority ?? (titles.length > 0 ? findSeniority(tokenize(titles.join(' ')), false) : null),
     city,
     country,
@@ -357,7 +364,12 @@ export function scoreDocuments(input: ScoreInput): ScoreOutput {
   const matcher = new SkillMatcher(job, vocab);
   const jobConcepts = job.title !== null ? titleConcepts(tokenize(job.title)) : [];
   const jobCityKeys = new Set(job.cities.map(cityKey));
-  const views = input.documents.map((d) => viewOf(d, vocab));
+  const needs: Needs = {
+    years: job.minYears !== null || job.maxYears !== null,
+    place: job.cities.length > 0 || job.countries.length > 0 || job.remote === true,
+    head: jobConcepts.length > 0,
+  };
+  const views = input.documents.map((d) => viewOf(d, vocab, needs));
   const bm = bm25Ids(
     vocab.internText(input.query),
     views.map((v) => v.tokens),

@@ -78,7 +78,9 @@ export class Vocab {
   internText(text: string): Int32Array {
     const s = text.toLowerCase();
     const n = s.length;
-    let out = new Int32Array(Math.max(16, n >>> 3));
+    // Tokens are separated by at least one character, so there are at most ⌈n/2⌉ ASCII ones;
+    // a folded non-ASCII word may split further, hence the growth path in push().
+    let out = new Int32Array((n >>> 1) + 1);
     let count = 0;
     const push = (id: number) => {
       if (count === out.length) {
@@ -131,10 +133,12 @@ export class Vocab {
       }
       // Non-ASCII words need folding (accents); @hh/text does that on the word alone.
       if (nonAscii) for (const t of tokenize(s.slice(start, end))) push(this.id(t));
+      else if (count < out.length) out[count++] = this.idOfRange(s, start, end, hEnd >>> 0);
       else push(this.idOfRange(s, start, end, hEnd >>> 0));
       i = end;
     }
-    return out.slice(0, count);
+    // A view, not a copy: the buffer lives only as long as the request.
+    return out.subarray(0, count);
   }
 
   private idOfRange(s: string, start: number, end: number, h: number): number {
