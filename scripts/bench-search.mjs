@@ -127,6 +127,8 @@ function machineInfo() {
     platform: `${os.platform()} ${os.release()} ${os.arch()}`,
     node: process.version,
     commit,
+    // Other work on the machine skews every figure; the load average says how busy it was.
+    loadAvgAtStart: os.loadavg().map((x) => round(x, 2)),
   };
 }
 
@@ -296,6 +298,7 @@ async function benchSize(size) {
     log(`generated ${items.length} demo candidates in ${round((performance.now() - tg) / 1000, 2)} s (not timed)`);
     if (items.length !== size) throw new Error(`generateDemoCandidates returned ${items.length} candidates, expected ${size}`);
 
+    const ingestLoadAvg1Before = round(os.loadavg()[0], 2);
     const t0 = performance.now();
     const counts = await ingest(fleet.base, items);
     const tStored = performance.now();
@@ -312,6 +315,8 @@ async function benchSize(size) {
       searchablePerSecond: round(size / ((tSearchable - t0) / 1000)),
       indexVectors: vectors,
       counts,
+      loadAvg1Before: ingestLoadAvg1Before,
+      loadAvg1After: round(os.loadavg()[0], 2),
     };
     log(`searchable after ${ingestResult.searchableSeconds} s → ${ingestResult.searchablePerSecond} candidates/s`);
 
@@ -333,8 +338,11 @@ async function benchSize(size) {
     await runScenario({ url: fleet.base, apiKey: DEMO_KEY, scenario: scenario('warmup'), duration: 3, connections: 2 });
     const latency = [];
     for (const c of levels) {
+      const loadAvg1Before = round(os.loadavg()[0], 2);
       const r = await runScenario({ url: fleet.base, apiKey: DEMO_KEY, scenario: scenario(`uncached_c${c}`), connections: c, duration: durationS });
-      log(`  c=${c}: ${r.ok} ok in ${r.durationS} s, ${r.throughputRps} req/s, p50 ${r.latencyMs.p50} / p95 ${r.latencyMs.p95} / p99 ${r.latencyMs.p99} ms, non-2xx ${r.non2xx}, degraded ${round(r.degradedShare * 100)}%, cache ${JSON.stringify(r.cache)}`);
+      r.loadAvg1Before = loadAvg1Before;
+      r.loadAvg1After = round(os.loadavg()[0], 2);
+      log(`  c=${c}: ${r.ok} ok in ${r.durationS} s, ${r.throughputRps} req/s, p50 ${r.latencyMs.p50} / p95 ${r.latencyMs.p95} / p99 ${r.latencyMs.p99} ms, non-2xx ${r.non2xx}, degraded ${round(r.degradedShare * 100)}% ${JSON.stringify(r.degradedReasons)}, cache ${JSON.stringify(r.cache)}`);
       latency.push({ concurrency: c, ...r });
     }
     const after = await metricValues(fleet.base);
@@ -377,11 +385,11 @@ for (const r of results) {
   console.log(`${String(i.candidates).padStart(10)}  ${String(i.bulkConcurrency).padStart(5)}  ${i.storeSeconds.toFixed(1).padStart(8)}  ${i.storedPerSecond.toFixed(0).padStart(8)}  ${i.searchableSeconds.toFixed(1).padStart(12)}  ${i.searchablePerSecond.toFixed(0).padStart(12)}`);
 }
 console.log('\nUncached search latency (distinct job descriptions, rerank on, limit 20)');
-console.log('candidates  conc   req/s   p50 ms   p95 ms   p99 ms   2xx  non-2xx  errors  degraded  cache');
+console.log('candidates  conc   req/s   p50 ms   p95 ms   p99 ms   2xx  non-2xx  errors  degraded  load1  cache');
 for (const r of results) {
   for (const l of r.latency) {
     console.log(
-      `${String(r.size).padStart(10)}  ${String(l.concurrency).padStart(4)}  ${l.throughputRps.toFixed(1).padStart(6)}  ${l.latencyMs.p50.toFixed(1).padStart(7)}  ${l.latencyMs.p95.toFixed(1).padStart(7)}  ${l.latencyMs.p99.toFixed(1).padStart(7)}  ${String(l.ok).padStart(4)}  ${String(l.non2xx).padStart(7)}  ${String(l.errors + l.timeouts).padStart(6)}  ${`${(l.degradedShare * 100).toFixed(1)}%`.padStart(8)}  ${Object.entries(l.cache).map(([k, v]) => `${k}:${v}`).join(' ')}`,
+      `${String(r.size).padStart(10)}  ${String(l.concurrency).padStart(4)}  ${l.throughputRps.toFixed(1).padStart(6)}  ${l.latencyMs.p50.toFixed(1).padStart(7)}  ${l.latencyMs.p95.toFixed(1).padStart(7)}  ${l.latencyMs.p99.toFixed(1).padStart(7)}  ${String(l.ok).padStart(4)}  ${String(l.non2xx).padStart(7)}  ${String(l.errors + l.timeouts).padStart(6)}  ${`${(l.degradedShare * 100).toFixed(1)}%`.padStart(8)}  ${l.loadAvg1Before.toFixed(1).padStart(5)}  ${Object.entries(l.cache).map(([k, v]) => `${k}:${v}`).join(' ')}`,
     );
   }
 }

@@ -36,6 +36,7 @@ export async function runScenario(o) {
   let degraded = 0;
   let searched2xx = 0;
   const cache = {};
+  const degradedReasons = {};
   const isSearch = s.group === 'search';
 
   const opts = {
@@ -56,7 +57,14 @@ export async function runScenario(o) {
         onResponse: (status, body) => {
           if (!isSearch || status < 200 || status >= 300) return;
           searched2xx++;
-          if (isDegradedBody(body)) degraded++;
+          if (isDegradedBody(body)) {
+            degraded++;
+            const list = /"degraded":\[([^\]]*)\]/.exec(body);
+            for (const reason of list?.[1].split(',') ?? []) {
+              const key = reason.replace(/"/g, '');
+              degradedReasons[key] = (degradedReasons[key] ?? 0) + 1;
+            }
+          }
           const m = /"cache":"(\w+)"/.exec(body);
           if (m) cache[m[1]] = (cache[m[1]] ?? 0) + 1;
         },
@@ -104,6 +112,7 @@ export async function runScenario(o) {
       mean: r2(latencies.reduce((a, b) => a + b, 0) / (latencies.length || 1)),
     },
     degradedShare: isSearch ? (searched2xx ? r2((degraded / searched2xx) * 10000) / 10000 : 0) : null,
+    degradedReasons: isSearch ? degradedReasons : null,
     cache: isSearch ? cache : null,
   };
 }
