@@ -197,6 +197,14 @@ describe('components and the combined score', () => {
     expect(out.results[0]!.index).toBe(0);
   });
 
+  it('a query of only stop words and empty documents still answers, with every component null', () => {
+    const out = scoreDocuments({ query: 'the and of', documents: ['', 'x'] });
+    expect(out.results.map((r) => r.relevance_score)).toEqual([0, 0]);
+    expect(out.results.map((r) => r.index)).toEqual([0, 1]);
+    expect(Object.values(out.results[0]!.components).every((c) => c === null)).toBe(true);
+    expect(Object.values(out.weights).every((w) => w === 0)).toBe(true);
+  });
+
   it('BM25 matches a hand computation (k1=1.2, b=0.75, Lucene idf)', () => {
     // Two documents: "nurse icu" and "icu ledger" (+ a stop word, which neither counts nor lengthens);
     // query "nurse". df(nurse)=1, N=2, avgdl=2.
