@@ -147,6 +147,7 @@ describe('deriving the job from the query', () => {
     expect(guessTitle('We are hiring a Senior Data Engineer to build pipelines')).toBe('Data Engineer');
     expect(guessTitle('Vaga: Analista de Dados Sênior')).toBe('Analista de Dados');
     expect(guessTitle('Python, SQL and dashboards')).toBeNull();
+    expect(guessTitle('enfermeira uti são paulo')).toBe('enfermeira uti');
   });
 });
 

@@ -14,6 +14,7 @@ import {
   findSeniority,
   findYearsRange,
   isRoleToken,
+  startsPlace,
 } from './lexicon.js';
 import type { RerankJob, ResolvedJob } from './types.js';
 
@@ -61,7 +62,8 @@ export function guessTitle(query: string): string | null {
     const folded = words.map((w) => tokenize(w));
     const r = folded.findIndex((toks) => toks.some(isRoleToken));
     if (r < 0) continue;
-    const stops = (i: number) => folded[i]!.some((t) => TITLE_BREAKERS.has(t));
+    // A place ends the title too: "enfermeira uti são paulo" is an Enfermeira UTI in São Paulo.
+    const stops = (i: number) => folded[i]!.some((t) => TITLE_BREAKERS.has(t)) || (i !== r && startsPlace(folded[i]![0]!));
     const connector = (i: number) => folded[i]!.length === 1 && ['de', 'do', 'da', 'of'].includes(folded[i]![0]!);
     let lo = r;
     while (lo > 0 && r - lo < 3 && !stops(lo - 1) && !isFiller(folded[lo - 1]!)) lo--;

@@ -183,6 +183,9 @@ const COUNTRY_INDEX = new Map<string, string>(COUNTRIES.map(([name, code]) => [t
 // First tokens of every place name: most words start none, so the n-gram loop is skipped for them.
 const PLACE_FIRST_TOKENS = new Set([...CITY_INDEX.keys(), ...COUNTRY_INDEX.keys()].map((k) => k.split(' ')[0]!));
 
+/** True when a city or country name can start at this token ("sao" of "São Paulo"). */
+export const startsPlace = (token: string): boolean => PLACE_FIRST_TOKENS.has(token);
+
 /** "BR", "br", "Brasil", "Brazil" → "BR"; unknown names come back folded and upper-cased. */
 export function countryCode(value: string): string {
   const trimmed = value.trim();
