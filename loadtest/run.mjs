@@ -90,7 +90,7 @@ for (const s of selected) {
 }
 
 console.log('');
-console.log('scenario                conns  rate  reqs    2xx     rps     p50 ms   p95 ms   p99 ms  errors  degraded  cache');
+console.log('scenario                conns  rate  reqs    2xx     rps     p50 ms   p95 ms   p99 ms  errors  degraded (failure)  cache');
 for (const r of results) {
   const cache = r.cache ? Object.entries(r.cache).map(([k, v]) => `${k}:${v}`).join(' ') : '-';
   console.log(
@@ -105,10 +105,15 @@ for (const r of results) {
       r.latencyMs.p95.toFixed(1).padStart(8),
       r.latencyMs.p99.toFixed(1).padStart(8),
       `${(r.errorRate * 100).toFixed(2)}%`.padStart(7),
-      r.degradedShare === null ? '        -' : `${(r.degradedShare * 100).toFixed(1)}%`.padStart(9),
+      r.degradedShare === null ? '                  -' : `${(r.degradedShare * 100).toFixed(1)}% (${(r.failureDegradedShare * 100).toFixed(1)}%)`.padStart(19),
       ` ${cache}`,
     ].join(' '),
   );
+}
+for (const r of results) {
+  if (r.degradedReasons && Object.keys(r.degradedReasons).length) {
+    console.log(`  ${r.scenario} degraded codes: ${Object.entries(r.degradedReasons).map(([k, v]) => `${k}:${v}`).join(' ')}`);
+  }
 }
 if (results.some((r) => r.scenario.startsWith('ingest'))) {
   console.log(`\nIngest scenarios wrote candidates with ids lt-${runId}-*; delete them with DELETE /v1/candidates/{id} if the tenant is shared.`);

@@ -29,7 +29,7 @@
  * hh_search_vector_index_vectors ≥ N. The load generator runs on the same machine as the fleet.
  */
 import { spawn, execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import os from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -163,10 +163,15 @@ async function startFleet(size) {
   }
 
   const child = spawn(process.execPath, [join(root, 'scripts/fleet.mjs')], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  // The fleet's own log (warnings, 5xx stack traces) goes to a file for post-mortems of odd figures.
+  const logPath = join(root, 'bench-results/tmp', `fleet-${size}-${runTag}.log`);
+  mkdirSync(dirname(logPath), { recursive: true });
+  const logFile = createWriteStream(logPath);
   const tail = [];
   let banner = false;
   const onData = (buf) => {
     const text = buf.toString();
+    logFile.write(text);
     if (text.includes('hh is running')) banner = true;
     for (const line of text.split('\n')) {
       if (!line.trim()) continue;
@@ -186,6 +191,8 @@ async function startFleet(size) {
       await exited;
       clearTimeout(t);
     }
+    logFile.end();
+    log(`fleet log: ${logPath}`);
     await cleanup();
   };
 
@@ -342,7 +349,7 @@ async function benchSize(size) {
       const r = await runScenario({ url: fleet.base, apiKey: DEMO_KEY, scenario: scenario(`uncached_c${c}`), connections: c, duration: durationS });
       r.loadAvg1Before = loadAvg1Before;
       r.loadAvg1After = round(os.loadavg()[0], 2);
-      log(`  c=${c}: ${r.ok} ok in ${r.durationS} s, ${r.throughputRps} req/s, p50 ${r.latencyMs.p50} / p95 ${r.latencyMs.p95} / p99 ${r.latencyMs.p99} ms, non-2xx ${r.non2xx}, degraded ${round(r.degradedShare * 100)}% ${JSON.stringify(r.degradedReasons)}, cache ${JSON.stringify(r.cache)}`);
+      log(`  c=${c}: ${r.ok} ok in ${r.durationS} s, ${r.throughputRps} req/s, p50 ${r.latencyMs.p50} / p95 ${r.latencyMs.p95} / p99 ${r.latencyMs.p99} ms, non-2xx ${r.non2xx}, degraded ${round(r.degradedShare * 100)}% (failure ${round(r.failureDegradedShare * 100)}%) ${JSON.stringify(r.degradedReasons)}, cache ${JSON.stringify(r.cache)}`);
       latency.push({ concurrency: c, ...r });
     }
     const after = await metricValues(fleet.base);
@@ -385,11 +392,11 @@ for (const r of results) {
   console.log(`${String(i.candidates).padStart(10)}  ${String(i.bulkConcurrency).padStart(5)}  ${i.storeSeconds.toFixed(1).padStart(8)}  ${i.storedPerSecond.toFixed(0).padStart(8)}  ${i.searchableSeconds.toFixed(1).padStart(12)}  ${i.searchablePerSecond.toFixed(0).padStart(12)}`);
 }
 console.log('\nUncached search latency (distinct job descriptions, rerank on, limit 20)');
-console.log('candidates  conc   req/s   p50 ms   p95 ms   p99 ms   2xx  non-2xx  errors  degraded  load1  cache');
+console.log('candidates  conc   req/s   p50 ms   p95 ms   p99 ms   2xx  non-2xx  errors  degraded  failure-degr.  load1  cache');
 for (const r of results) {
   for (const l of r.latency) {
     console.log(
-      `${String(r.size).padStart(10)}  ${String(l.concurrency).padStart(4)}  ${l.throughputRps.toFixed(1).padStart(6)}  ${l.latencyMs.p50.toFixed(1).padStart(7)}  ${l.latencyMs.p95.toFixed(1).padStart(7)}  ${l.latencyMs.p99.toFixed(1).padStart(7)}  ${String(l.ok).padStart(4)}  ${String(l.non2xx).padStart(7)}  ${String(l.errors + l.timeouts).padStart(6)}  ${`${(l.degradedShare * 100).toFixed(1)}%`.padStart(8)}  ${l.loadAvg1Before.toFixed(1).padStart(5)}  ${Object.entries(l.cache).map(([k, v]) => `${k}:${v}`).join(' ')}`,
+      `${String(r.size).padStart(10)}  ${String(l.concurrency).padStart(4)}  ${l.throughputRps.toFixed(1).padStart(6)}  ${l.latencyMs.p50.toFixed(1).padStart(7)}  ${l.latencyMs.p95.toFixed(1).padStart(7)}  ${l.latencyMs.p99.toFixed(1).padStart(7)}  ${String(l.ok).padStart(4)}  ${String(l.non2xx).padStart(7)}  ${String(l.errors + l.timeouts).padStart(6)}  ${`${(l.degradedShare * 100).toFixed(1)}%`.padStart(8)}  ${`${(l.failureDegradedShare * 100).toFixed(1)}%`.padStart(13)}  ${l.loadAvg1Before.toFixed(1).padStart(5)}  ${Object.entries(l.cache).map(([k, v]) => `${k}:${v}`).join(' ')}`,
     );
   }
 }

@@ -9,14 +9,14 @@
 import http from 'k6/http';
 import exec from 'k6/execution';
 import { Rate } from 'k6/metrics';
-import { scenarios as all, durationSeconds, isDegradedBody } from '../scenarios.js';
+import { scenarios as all, durationSeconds, isFailureDegradedBody } from '../scenarios.js';
 
 const BASE = __ENV.HH_URL || 'http://127.0.0.1:8080';
 const KEY = __ENV.HH_API_KEY || 'hh_demo_key_change_me';
 const SEED = Number(__ENV.SEED || 1);
 const GAP_S = 2; // pause between scenarios so one's tail does not overlap the next
 
-/** Share of 2xx search responses whose `degraded` list is not empty. */
+/** Share of 2xx search responses whose `degraded` list has a failure code (see INFORMATIONAL_DEGRADED). */
 const degraded = new Rate('hh_degraded');
 
 function selected(group) {
@@ -83,5 +83,5 @@ export function runOne(data) {
     tags: { name: `${s.method} ${s.group === 'search' ? '/v1/search' : s.name}` },
     timeout: '10s',
   });
-  if (s.group === 'search' && res.status >= 200 && res.status < 300) degraded.add(isDegradedBody(res.body));
+  if (s.group === 'search' && res.status >= 200 && res.status < 300) degraded.add(isFailureDegradedBody(res.body));
 }

@@ -6,7 +6,7 @@
  * load generator spends its CPU on sending requests (it shares the machine with the fleet).
  */
 import autocannon from 'autocannon';
-import { durationSeconds, isDegradedBody } from '../scenarios.js';
+import { INFORMATIONAL_DEGRADED, degradedCodes, durationSeconds } from '../scenarios.js';
 import { percentile } from './gen.js';
 
 /**
@@ -34,6 +34,7 @@ export async function runScenario(o) {
   const latencies = [];
   const statuses = {};
   let degraded = 0;
+  let failureDegraded = 0;
   let searched2xx = 0;
   const cache = {};
   const degradedReasons = {};
@@ -57,14 +58,10 @@ export async function runScenario(o) {
         onResponse: (status, body) => {
           if (!isSearch || status < 200 || status >= 300) return;
           searched2xx++;
-          if (isDegradedBody(body)) {
-            degraded++;
-            const list = /"degraded":\[([^\]]*)\]/.exec(body);
-            for (const reason of list?.[1].split(',') ?? []) {
-              const key = reason.replace(/"/g, '');
-              degradedReasons[key] = (degradedReasons[key] ?? 0) + 1;
-            }
-          }
+          const codes = degradedCodes(body);
+          if (codes.length > 0) degraded++;
+          if (codes.some((c) => !INFORMATIONAL_DEGRADED.includes(c))) failureDegraded++;
+          for (const c of codes) degradedReasons[c] = (degradedReasons[c] ?? 0) + 1;
           const m = /"cache":"(\w+)"/.exec(body);
           if (m) cache[m[1]] = (cache[m[1]] ?? 0) + 1;
         },
@@ -111,7 +108,9 @@ export async function runScenario(o) {
       max: r2(latencies[latencies.length - 1] ?? NaN),
       mean: r2(latencies.reduce((a, b) => a + b, 0) / (latencies.length || 1)),
     },
+    // Share of 2xx searches with any degraded code, and with a failure code (informational ones excluded).
     degradedShare: isSearch ? (searched2xx ? r2((degraded / searched2xx) * 10000) / 10000 : 0) : null,
+    failureDegradedShare: isSearch ? (searched2xx ? r2((failureDegraded / searched2xx) * 10000) / 10000 : 0) : null,
     degradedReasons: isSearch ? degradedReasons : null,
     cache: isSearch ? cache : null,
   };
@@ -124,8 +123,8 @@ export function checkThresholds(scenario, r) {
   if (t.p95Ms !== undefined) out.push({ name: 'p95 ms', limit: t.p95Ms, actual: r.latencyMs.p95, pass: r.latencyMs.p95 < t.p95Ms });
   if (t.p99Ms !== undefined) out.push({ name: 'p99 ms', limit: t.p99Ms, actual: r.latencyMs.p99, pass: r.latencyMs.p99 < t.p99Ms });
   if (t.errorRate !== undefined) out.push({ name: 'error rate', limit: t.errorRate, actual: r.errorRate, pass: r.errorRate < t.errorRate });
-  if (t.degradedRate !== undefined && r.degradedShare !== null) {
-    out.push({ name: 'degraded share', limit: t.degradedRate, actual: r.degradedShare, pass: r.degradedShare < t.degradedRate });
+  if (t.degradedRate !== undefined && r.failureDegradedShare !== null) {
+    out.push({ name: 'failure-degraded share', limit: t.degradedRate, actual: r.failureDegradedShare, pass: r.failureDegradedShare < t.degradedRate });
   }
   // A run that got no successful response at all cannot pass, whatever the thresholds say.
   if (r.ok === 0) out.push({ name: '2xx responses', limit: '> 0', actual: 0, pass: false });
