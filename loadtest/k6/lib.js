@@ -75,7 +75,7 @@ export function runOne(data) {
     generators[name] = s.body ? s.body({ seed: SEED + vu * 7919, runId: data.runId }) : null;
   }
   // Unique sequence number within the test run: VU id in the high digits, iteration in the low.
-  const i = vu * 10_000_000 + exec.vu.iterationInScenario;
+  const i = vu * 10000000 + exec.vu.iterationInScenario;
   const path = typeof s.path === 'function' ? s.path(i, { seed: SEED, runId: data.runId }) : s.path;
   const body = generators[name] ? JSON.stringify(generators[name](i)) : null;
   const res = http.request(s.method, `${BASE}${path}`, body, {

@@ -126,7 +126,7 @@ export function createSearchBodies(opts = {}) {
  */
 export function createCandidate(n, opts = {}) {
   const vocab = opts.vocab ?? BUILTIN_VOCAB;
-  const rng = createRng((opts.seed ?? 7) * 1_000_003 + n);
+  const rng = createRng((opts.seed ?? 7) * 1000003 + n);
   const fam = pick(rng, vocab.families);
   const title = pick(rng, fam.titles);
   const loc = pick(rng, vocab.cities);
