@@ -323,11 +323,12 @@ export class DiskAnnIndex {
     }
   }
 
+  /** Start node of each of the slot's labels, aligned with its label list (-1: none, or itself). */
   private labelStartsFor(slot: number): number[] {
     const out: number[] = [];
     for (const l of this.core.labelsOf(slot)) {
       const s = this.labelStart.get(l);
-      if (s !== undefined && s !== slot && !out.includes(s)) out.push(s);
+      out.push(s === undefined || s === slot ? -1 : s);
     }
     return out;
   }
@@ -359,13 +360,11 @@ export class DiskAnnIndex {
     this.writeSlot(slot, id, vector, ls);
     this.idMap.set(id, slot);
     this.live++;
-    const newLabelStart = ls.filter((l) => !this.labelStart.has(l));
     this.addMembership(slot, ls);
     if (this.start < 0) {
       this.start = slot;
     } else {
-      const starts = this.labelStartsFor(slot).filter((s) => !newLabelStart.includes(s));
-      this.core.insert(slot, this.start, starts, this.layout.capacity);
+      this.core.insert(slot, this.start, this.labelStartsFor(slot), this.layout.capacity);
     }
     if (!this.trained && this.live >= this.defaults.trainThreshold) this.train();
   }

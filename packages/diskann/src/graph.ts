@@ -454,8 +454,9 @@ export class GraphCore {
 
   /**
    * Links slot p (vector, code, labels already written) into the graph: greedy search from the
-   * global start (and, for labelled points, a label-restricted search from its labels' start
-   * nodes), RobustPrune, then back-edges.
+   * global start (and, for labelled points, a label-restricted search from each label's start
+   * node), RobustPrune, then back-edges. labelStarts[i] is the start node of p's i-th label
+   * (-1: none yet).
    */
   insert(p: number, globalStart: number, labelStarts: ArrayLike<number>, capacityLimit: number): void {
     const R = this.params.R;
@@ -471,10 +472,15 @@ export class GraphCore {
         candD[n++] = this.expDist[i]!;
       }
     }
-    const pLabels = this.labelsOf(p);
-    if (pLabels.length > 0 && labelStarts.length > 0) {
-      const filt = pLabels.slice();
-      this.beam(qOff, 0, false, labelStarts, L, filt, true, capacityLimit);
+    // Filtered-DiskANN: one search per label, from that label's start node through nodes carrying
+    // it, so a rare label's neighbours are found even when p also carries a common label (a single
+    // search over "any of p's labels" is dominated by the common one and leaves rare labels'
+    // subgraphs poorly connected: measured 0.68 vs ≥ 0.95 recall at 1% selectivity).
+    const pLabels = this.labelsOf(p).slice();
+    for (let li = 0; li < pLabels.length; li++) {
+      const s = labelStarts[li];
+      if (s === undefined || s < 0 || s === p) continue;
+      this.beam(qOff, 0, false, [s], L, [pLabels[li]!], true, capacityLimit);
       for (let i = 0; i < this.expCount && n < cand.length; i++) {
         cand[n] = this.expId[i]!;
         candD[n++] = this.expDist[i]!;

@@ -48,7 +48,7 @@ port.on('message', (msg: ToWorker) => {
             starts.length = 0;
             for (const l of c.labelsOf(p)) {
               const s = msg.labelStarts.get(l);
-              if (s !== undefined && s !== p) starts.push(s);
+              starts.push(s === undefined || s === p ? -1 : s);
             }
             c.insert(p, msg.globalStart, starts, v.layout.capacity);
           }
