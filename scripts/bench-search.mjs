@@ -249,29 +249,48 @@ function vocabFrom(items) {
   };
 }
 
+/**
+ * Bulk ingest with `bulkConcurrency` requests of 1000 in flight. Items the API answers with
+ * status "error" ("could not be stored; retry") are sent again, as a client should, up to 5
+ * rounds with a growing pause; how many needed it is reported. Any other rejection aborts.
+ */
 async function ingest(base, items) {
-  const chunks = [];
-  for (let i = 0; i < items.length; i += 1000) chunks.push(items.slice(i, i + 1000));
   const counts = {};
-  let next = 0;
-  const worker = async () => {
-    while (next < chunks.length) {
-      const chunk = chunks[next++];
-      const res = await fetch(`${base}/v1/candidates/bulk`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${DEMO_KEY}`, 'content-type': 'application/json' },
-        body: JSON.stringify(chunk),
-      });
-      const text = await res.text();
-      if (!res.ok) throw new Error(`bulk ingest: HTTP ${res.status} ${text.slice(0, 500)}`);
-      const body = JSON.parse(text);
-      for (const [k, v] of Object.entries(body.counts)) counts[k] = (counts[k] ?? 0) + v;
-      const bad = body.items.find((it) => !['created', 'updated', 'unchanged'].includes(it.status));
-      if (bad) throw new Error(`bulk ingest: item rejected: ${JSON.stringify(bad)}`);
+  let retried = 0;
+  let pending = items;
+  for (let round = 0; pending.length > 0; round++) {
+    if (round > 0) {
+      if (round > 5) throw new Error(`bulk ingest: ${pending.length} items still failing after 5 retry rounds`);
+      retried += pending.length;
+      log(`  retrying ${pending.length} items the API answered with status "error" (round ${round})`);
+      await sleep(1000 * round);
     }
-  };
-  await Promise.all(Array.from({ length: Math.min(bulkConcurrency, chunks.length) }, worker));
-  return counts;
+    const chunks = [];
+    for (let i = 0; i < pending.length; i += 1000) chunks.push(pending.slice(i, i + 1000));
+    const failed = [];
+    let next = 0;
+    const worker = async () => {
+      while (next < chunks.length) {
+        const chunk = chunks[next++];
+        const res = await fetch(`${base}/v1/candidates/bulk`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${DEMO_KEY}`, 'content-type': 'application/json' },
+          body: JSON.stringify(chunk),
+        });
+        const text = await res.text();
+        if (!res.ok) throw new Error(`bulk ingest: HTTP ${res.status} ${text.slice(0, 500)}`);
+        const body = JSON.parse(text);
+        for (const it of body.items) {
+          if (it.status === 'error') failed.push(chunk[it.index]);
+          else if (['created', 'updated', 'unchanged'].includes(it.status)) counts[it.status] = (counts[it.status] ?? 0) + 1;
+          else throw new Error(`bulk ingest: item rejected: ${JSON.stringify(it)}`);
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(bulkConcurrency, chunks.length) }, worker));
+    pending = failed;
+  }
+  return { counts, retried };
 }
 
 async function waitSearchable(base, dbUrl, n, t0) {
@@ -307,9 +326,9 @@ async function benchSize(size) {
 
     const ingestLoadAvg1Before = round(os.loadavg()[0], 2);
     const t0 = performance.now();
-    const counts = await ingest(fleet.base, items);
+    const { counts, retried } = await ingest(fleet.base, items);
     const tStored = performance.now();
-    log(`stored ${size} in ${round((tStored - t0) / 1000)} s (${JSON.stringify(counts)}); waiting until searchable…`);
+    log(`stored ${size} in ${round((tStored - t0) / 1000)} s (${JSON.stringify(counts)}, ${retried} item retries); waiting until searchable…`);
     const { vectors, metrics } = await waitSearchable(fleet.base, fleet.dbUrl, size, t0);
     const tSearchable = performance.now();
     const ingestResult = {
@@ -322,6 +341,7 @@ async function benchSize(size) {
       searchablePerSecond: round(size / ((tSearchable - t0) / 1000)),
       indexVectors: vectors,
       counts,
+      itemRetries: retried,
       loadAvg1Before: ingestLoadAvg1Before,
       loadAvg1After: round(os.loadavg()[0], 2),
     };
