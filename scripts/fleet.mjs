@@ -109,6 +109,7 @@ async function main() {
   startService('hh-search', 'services/hh-search', {
     ...common,
     PORT: String(ports.search),
+    INDEX_SNAPSHOT_DIR: env.INDEX_SNAPSHOT_DIR ?? resolve(root, env.HH_DATA_DIR ?? '.hh', 'index'),
     EMBED_URL: `http://${host}:${ports.embed}`,
     RERANK_URL: `http://${host}:${ports.rerank}`,
   });

@@ -126,6 +126,8 @@ export const searchSchema = z.object({
   EMBED_WORKER_ENABLED: bool(true),
   EMBED_WORKER_BATCH: int(64, 1, 1024),
   EMBED_WORKER_POLL_MS: ms(1_000),
+  /** `diskann` (the StreamingDiskANN engine) or `exact` (brute-force scan, for tiny pools and checks). */
+  VECTOR_INDEX: z.enum(['diskann', 'exact']).default('diskann'),
   /** Vector index (DiskANN) snapshots; empty → no snapshots. */
   INDEX_SNAPSHOT_DIR: z.string().optional(),
   INDEX_SNAPSHOT_INTERVAL_MS: ms(300_000),

@@ -12,15 +12,19 @@ import { buildApp } from './app.js';
 import { EmbedClient } from './clients/embed-client.js';
 import { RerankClient } from './clients/rerank-client.js';
 import { EmbedWorker } from './embedding/worker.js';
+import { DiskAnnVectorIndex } from './vector/diskann-index.js';
 import { ExactVectorIndex } from './vector/exact-index.js';
+import { ensureDir, loadSnapshot, snapshotPath } from './vector/snapshots.js';
 import { IndexSync } from './vector/sync.js';
 import type { VectorIndex } from './vector/types.js';
 
 export interface RuntimeOptions {
-  /** Vector index implementation; defaults to the exact in-memory scan. */
+  /** Vector index implementation; defaults to VECTOR_INDEX (DiskANN unless configured otherwise). */
   createIndex?: (dims: number) => VectorIndex;
   dims?: number;
 }
+
+const silentLog = { info: () => undefined, warn: () => undefined };
 
 export async function createRuntime(config: SearchConfig, opts: RuntimeOptions = {}) {
   const pool = createPool(config.DATABASE_URL, {
@@ -36,8 +40,23 @@ export async function createRuntime(config: SearchConfig, opts: RuntimeOptions =
   });
   const embed = new EmbedClient(config.EMBED_URL, config.EMBED_MODEL);
   const rerank = new RerankClient(config.RERANK_URL);
-  const index = (opts.createIndex ?? ((d) => new ExactVectorIndex(d)))(opts.dims ?? 768);
-  const sync = new IndexSync({ pool, databaseUrl: config.DATABASE_URL, index, model: config.EMBED_MODEL, pollMs: config.INDEX_POLL_MS });
+  const dims = opts.dims ?? 768;
+  // A valid snapshot saves the rebuild: resume the change log after the seq it reflects.
+  const snapshot =
+    !opts.createIndex && config.VECTOR_INDEX === 'diskann' && config.INDEX_SNAPSHOT_DIR
+      ? await loadSnapshot(config.INDEX_SNAPSHOT_DIR, { dims, modelId: config.EMBED_MODEL }, silentLog)
+      : undefined;
+  const index: VectorIndex =
+    snapshot?.index ??
+    (opts.createIndex ?? ((d) => (config.VECTOR_INDEX === 'exact' ? new ExactVectorIndex(d) : DiskAnnVectorIndex.create(d))))(dims);
+  const sync = new IndexSync({
+    pool,
+    databaseUrl: config.DATABASE_URL,
+    index,
+    model: config.EMBED_MODEL,
+    pollMs: config.INDEX_POLL_MS,
+    ...(snapshot ? { fromSeq: snapshot.lastSeq } : {}),
+  });
   const lookup = createSpecialtyLookup(pool);
 
   const app = buildApp({
@@ -55,6 +74,19 @@ export async function createRuntime(config: SearchConfig, opts: RuntimeOptions =
   });
   // Metrics live on the app's registry, so the worker is created after the app.
   instrumentCache(cache, app.metrics.registry);
+  sync.setLog(app.log);
+  app.metrics.gauge('hh_search_vector_index_tombstones', 'Deleted vectors not yet consolidated', [], function () {
+    this.set(index.stats().tombstones);
+  });
+  app.metrics.gauge('hh_search_vector_distance_computations_total', 'Distance computations by the vector index (divide by queries for a per-query figure)', [], function () {
+    this.set(index.stats().distanceComputations);
+  });
+  app.metrics.gauge('hh_search_vector_queries_total', 'Queries answered by the vector index', [], function () {
+    this.set(index.stats().queries);
+  });
+  app.metrics.gauge('hh_search_vector_index_ready', '1 once the vector index is loaded and caught up with the change log', [], function () {
+    this.set(sync.ready ? 1 : 0);
+  });
   const embedJobs = app.metrics.counter('hh_search_embedding_jobs_total', 'Outbox rows embedded');
   const embedErrors = app.metrics.counter('hh_search_embedding_failures_total', 'Outbox batches that failed and will be retried');
   const worker: EmbedWorker = new EmbedWorker({
@@ -67,6 +99,16 @@ export async function createRuntime(config: SearchConfig, opts: RuntimeOptions =
     onError: () => embedErrors.inc(),
   });
 
+  const snapshotDir = config.VECTOR_INDEX === 'diskann' ? config.INDEX_SNAPSHOT_DIR : undefined;
+  let snapshotTimer: NodeJS.Timeout | undefined;
+  async function saveSnapshot(): Promise<void> {
+    if (!snapshotDir || !index.save || !sync.ready) return;
+    ensureDir(snapshotDir);
+    const t0 = performance.now();
+    await sync.exclusive(() => index.save!(snapshotPath(snapshotDir), { modelId: config.EMBED_MODEL, lastSeq: sync.lastSeq }));
+    app.log.info({ ms: Math.round(performance.now() - t0), lastSeq: sync.lastSeq }, 'vector index snapshot saved');
+  }
+
   let started = false;
   return {
     app,
@@ -75,19 +117,34 @@ export async function createRuntime(config: SearchConfig, opts: RuntimeOptions =
     index,
     sync,
     worker,
+    saveSnapshot,
+    /** Load the vector index (snapshot + change log, or a rebuild) and start background work. */
     async start() {
-      await sync.start();
-      if (config.EMBED_WORKER_ENABLED) worker.start();
       started = true;
+      if (config.EMBED_WORKER_ENABLED) worker.start();
+      await sync.start();
+      if (snapshotDir) {
+        if (!snapshot) await saveSnapshot().catch((err: unknown) => app.log.warn({ err }, 'snapshot failed'));
+        snapshotTimer = setInterval(() => {
+          saveSnapshot().catch((err: unknown) => app.log.warn({ err }, 'snapshot failed'));
+        }, config.INDEX_SNAPSHOT_INTERVAL_MS);
+        snapshotTimer.unref();
+      }
     },
-    async close() {
-      await app.close();
+    /** Stop background work and release clients (after the HTTP server has closed). */
+    async stopBackground() {
+      if (snapshotTimer) clearInterval(snapshotTimer);
       if (started) {
         await worker.stop();
         await sync.stop();
+        await saveSnapshot().catch(() => undefined);
       }
       await Promise.allSettled([embed.close(), rerank.close(), cache.close(), index.close()]);
       await pool.end();
+    },
+    async close() {
+      await app.close();
+      await this.stopBackground();
     },
   };
 }

@@ -54,7 +54,7 @@ beforeAll(async () => {
   const redisPort = await freePort();
   redis = await startRedis(redisPort);
   h = await startHarness(
-    { REDIS_URL: `redis://127.0.0.1:${redisPort}`, SEARCH_EMBED_TIMEOUT_MS: '300', SEARCH_RERANK_TIMEOUT_MS: '300' },
+    { REDIS_URL: `redis://127.0.0.1:${redisPort}`, SEARCH_EMBED_TIMEOUT_MS: '1500', SEARCH_RERANK_TIMEOUT_MS: '3000' },
     { embedUrl: embedProxy.url, rerankUrl: rerankProxy.url },
   );
   const t = await h.newTenant('faulty');

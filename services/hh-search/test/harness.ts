@@ -50,6 +50,11 @@ export async function startHarness(
     LOG_LEVEL: 'silent',
     EMBED_WORKER_ENABLED: 'false', // tests drive the worker with settle() for determinism
     INDEX_POLL_MS: '200',
+    // Generous budgets: these tests check behaviour, not speed, on a shared 2-core machine.
+    SEARCH_DEADLINE_MS: '20000',
+    SEARCH_EMBED_TIMEOUT_MS: '8000',
+    SEARCH_BRANCH_TIMEOUT_MS: '10000',
+    SEARCH_RERANK_TIMEOUT_MS: '8000',
     ...overrides,
   });
   const runtime = await createRuntime(config, opts);

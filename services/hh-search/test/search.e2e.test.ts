@@ -73,6 +73,7 @@ describe('search', () => {
   it('a registered-nurse job description ranks nurses above accountants, with every branch answering', async () => {
     const res = await a.search({ jobDescription: NURSE_JD, limit: 10 });
     expect(res.status).toBe(200);
+    expect(res.body.branches.rerank.detail).toBeUndefined();
     expect(res.body.degraded).toEqual([]);
     expect(res.body.partial).toBe(false);
     for (const br of ['vector', 'fts', 'specialty', 'rerank']) expect(res.body.branches[br].status).toBe('ok');

@@ -234,7 +234,12 @@ export function createSearchService(deps: SearchDeps) {
           const timeout = err instanceof DownstreamError && err.kind === 'timeout';
           degraded.add(timeout ? 'rerank_timeout' : 'rerank_unavailable');
           metrics.rerankFallbacks.inc({ reason: timeout ? 'timeout' : 'error' });
-          branches.rerank = { status: timeout ? 'timeout' : 'error', count: 0, ms: round(performance.now() - rerankStart) };
+          branches.rerank = {
+            status: timeout ? 'timeout' : 'error',
+            count: 0,
+            ms: round(performance.now() - rerankStart),
+            detail: err instanceof DownstreamError ? err.message : 'failed',
+          };
         }
       }
     }

@@ -3,7 +3,7 @@
  * (swap-remove on delete keeps them dense). The correctness baseline for the DiskANN engine and
  * a fine choice for small pools.
  */
-import { normalize, type VectorHit, type VectorIndex } from './types.js';
+import { normalize, type VectorHit, type VectorIndex, type VectorIndexStats, type VectorRow } from './types.js';
 
 class TenantBlock {
   ids: number[] = [];
@@ -54,8 +54,14 @@ export class ExactVectorIndex implements VectorIndex {
   readonly kind = 'exact';
   private readonly tenants = new Map<number, TenantBlock>();
   private readonly where = new Map<number, { tenant: number; slot: number }>();
+  private queries = 0;
+  private distanceComputations = 0;
 
   constructor(readonly dims: number) {}
+
+  async bulkLoad(rows: VectorRow[]): Promise<void> {
+    for (const r of rows) this.upsert(r.id, r.tenantId, r.vector);
+  }
 
   upsert(id: number, tenantId: number, vector: Float32Array): void {
     if (vector.length !== this.dims) throw new RangeError(`vector has ${vector.length} dims, index has ${this.dims}`);
@@ -83,6 +89,8 @@ export class ExactVectorIndex implements VectorIndex {
     const block = this.tenants.get(tenantId);
     if (!block || k <= 0) return [];
     const q = normalize(Float32Array.from(query));
+    this.queries++;
+    this.distanceComputations += block.ids.length;
     const { data, ids } = block;
     const d = this.dims;
     const hits: VectorHit[] = [];
@@ -97,6 +105,10 @@ export class ExactVectorIndex implements VectorIndex {
 
   size(): number {
     return this.where.size;
+  }
+
+  stats(): VectorIndexStats {
+    return { count: this.where.size, tombstones: 0, distanceComputations: this.distanceComputations, queries: this.queries, bytes: [...this.tenants.values()].reduce((n, b) => n + b.data.byteLength, 0) };
   }
 
   async close(): Promise<void> {

@@ -5,7 +5,7 @@
  * idempotent and order-safe.
  */
 import pg from 'pg';
-import type { VectorIndex } from './types.js';
+import type { VectorIndex, VectorRow } from './types.js';
 
 export interface IndexSyncOptions {
   pool: pg.Pool;
@@ -39,7 +39,11 @@ export class IndexSync {
   private running: Promise<void> | undefined;
   private pending = false;
 
-  constructor(private readonly opts: IndexSyncOptions) {}
+  constructor(private opts: IndexSyncOptions) {}
+
+  setLog(log: NonNullable<IndexSyncOptions['log']>): void {
+    this.opts.log = log;
+  }
 
   get ready(): boolean {
     return this.caughtUp;
@@ -51,8 +55,9 @@ export class IndexSync {
       this.lastSeq = this.opts.fromSeq;
     } else {
       // Read the high-water mark first: changes committed during the load are replayed after it.
-      const { rows } = await pool.query<{ seq: number | null }>('SELECT max(seq) AS seq FROM change_log');
-      this.lastSeq = rows[0]?.seq ?? 0;
+      const { rows: hw } = await pool.query<{ seq: number | null }>('SELECT max(seq) AS seq FROM change_log');
+      this.lastSeq = hw[0]?.seq ?? 0;
+      const rows: VectorRow[] = [];
       let after = 0;
       for (;;) {
         const { rows: batch } = await pool.query<{ candidate_id: number; tenant_id: number; dims: number; embedding: Buffer }>(
@@ -61,14 +66,16 @@ export class IndexSync {
           [model, after],
         );
         for (const r of batch) {
-          if (r.dims === index.dims) index.upsert(r.candidate_id, r.tenant_id, toVector(r.embedding, r.dims));
+          if (r.dims === index.dims) rows.push({ id: r.candidate_id, tenantId: r.tenant_id, vector: toVector(r.embedding, r.dims) });
         }
         if (batch.length < 5000) break;
         after = batch[batch.length - 1]!.candidate_id;
       }
+      await index.bulkLoad(rows);
+      this.opts.log?.info({ vectors: rows.length, kind: index.kind }, 'vector index loaded from Postgres');
     }
     await this.listen();
-    await this.catchUp();
+    await this.exclusive(() => this.catchUp());
     this.caughtUp = true;
     this.timer = setInterval(() => this.kick(), this.opts.pollMs);
     this.timer.unref();
@@ -147,6 +154,28 @@ export class IndexSync {
       if (rows.length < 1000) {
         this.lagSeconds = 0;
         return;
+      }
+    }
+  }
+
+  /**
+   * Run `fn` while no change is being applied (e.g. to snapshot the index together with the
+   * seq it reflects).
+   */
+  async exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    while (this.running) await this.running.catch(() => undefined);
+    const gate = fn();
+    this.running = gate.then(
+      () => undefined,
+      () => undefined,
+    );
+    try {
+      return await gate;
+    } finally {
+      this.running = undefined;
+      if (this.pending) {
+        this.pending = false;
+        this.kick();
       }
     }
   }

@@ -8,13 +8,33 @@ export interface VectorHit {
   score: number;
 }
 
+export interface VectorRow {
+  id: number;
+  tenantId: number;
+  vector: Float32Array;
+}
+
+export interface VectorIndexStats {
+  count: number;
+  tombstones: number;
+  /** Cumulative distance computations (divide by `queries` for a per-query figure). */
+  distanceComputations: number;
+  queries: number;
+  bytes: number;
+}
+
 export interface VectorIndex {
   readonly kind: string;
   readonly dims: number;
+  /** Initial load of many vectors (a graph index builds them in one pass). */
+  bulkLoad(rows: VectorRow[]): Promise<void>;
   upsert(id: number, tenantId: number, vector: Float32Array): void;
   delete(id: number): void;
   search(tenantId: number, query: Float32Array, k: number): Promise<VectorHit[]>;
   size(): number;
+  stats(): VectorIndexStats;
+  /** Write a snapshot (indexes that support it), tagged with the change-log seq it reflects. */
+  save?(path: string, meta: { modelId: string; lastSeq: number }): Promise<void>;
   close(): Promise<void>;
 }
 
