@@ -442,13 +442,43 @@ export class GraphCore {
       if (dg < this.stride) {
         adj[b + dg] = p;
         deg[j] = dg + 1;
-      } else {
+      } else if (this.stride > this.params.R || !this.occludedBackEdge(j, p, dg)) {
         this.repruneNode(j, p, this.params.R);
       }
     } finally {
       this.unlock(j);
     }
   }
+
+  /**
+   * Streaming inserts on the compacted graph (stride = R, no slack): before paying a full
+   * RobustPrune of N(j) ∪ {p} (≈ R²/2 distances), check with 2R distances whether a current
+   * neighbour n of j, at least as close to j as p, already occludes p (α·d(n,p) < d(j,p)); then p
+   * would be dropped by the prune anyway and N(j) stays as it is.
+   */
+  private occludedBackEdge(j: number, p: number, dg: number): boolean {
+    const { adj } = this.v;
+    const b = j * this.stride;
+    const ids = this.obIds ?? (this.obIds = new Uint32Array(this.stride + 1));
+    const dj = this.obDj ?? (this.obDj = new Float32Array(this.stride + 1));
+    const dp = this.obDp ?? (this.obDp = new Float32Array(this.stride + 1));
+    for (let i = 0; i < dg; i++) ids[i] = adj[b + i]!;
+    ids[dg] = p;
+    this.distMany(this.vectorOffset(j), ids, dg + 1, dj);
+    const djp = dj[dg]!;
+    this.distMany(this.vectorOffset(p), ids, dg, dp);
+    const alpha = this.params.alpha;
+    for (let i = 0; i < dg; i++) {
+      if (dj[i]! <= djp && (dp[i]! <= 0 || alpha * dp[i]! < djp) && this.v.flags[ids[i]!] === LIVE) {
+        if (this.labelsOf(p).length === 0 || this.mayOcclude(ids[i]!, p, this.labelsOf(j))) return true;
+      }
+    }
+    return false;
+  }
+
+  private obIds: Uint32Array | undefined;
+  private obDj: Float32Array | undefined;
+  private obDp: Float32Array | undefined;
 
   // ---------- insertion ----------
 
