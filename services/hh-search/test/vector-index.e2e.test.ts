@@ -84,7 +84,7 @@ describe('vector branch on DiskANN', () => {
     // Corrupt the snapshot: the next start rejects it and rebuilds from Postgres.
     const file = snapshotPath(dir);
     const bytes = readFileSync(file);
-    bytes[bytes.length - 100] ^= 0xff;
+    bytes[bytes.length - 100] = bytes[bytes.length - 100]! ^ 0xff;
     writeFileSync(file, bytes);
     const rebuilt = await createRuntime({ ...base, INDEX_SNAPSHOT_DIR: dir });
     try {

@@ -3,9 +3,18 @@
  * restricted to the tenant and to the compiled recruiter filters.
  */
 import type pg from 'pg';
+import { fnv1a32 } from '@hh/text';
 import type { BranchHit } from './fusion.js';
 import type { CompiledFilter } from './filters.js';
 import type { VectorIndex } from '../vector/types.js';
+
+/**
+ * Named (prepared) statements: pg plans each distinct SQL text once per connection instead of on
+ * every search. The name is derived from the text, which varies only with the filter shape.
+ */
+export function prepared(kind: string, text: string, values: unknown[]): { name: string; text: string; values: unknown[] } {
+  return { name: `hh_${kind}_${fnv1a32(text).toString(36)}`, text, values };
+}
 
 /** Placeholders for a branch's own parameters, numbered after the filter's $1..$n. */
 function params(filter: CompiledFilter, n: number): string[] {
@@ -23,14 +32,14 @@ export async function ftsBranch(
   // Candidates are indexed in their own language; query both configurations so an English
   // query finds Portuguese profiles that mention the same technologies, and vice versa.
   const [t, q, lim] = params(filter, 3);
-  const { rows } = await pool.query<{ id: number; score: number }>(
+  const { rows } = await pool.query<{ id: number; score: number }>(prepared('fts',
     `SELECT c.id, ts_rank(c.search_doc, q.q, 1) AS score
        FROM candidates c,
             (SELECT websearch_to_tsquery('hh_english', ${q}) || websearch_to_tsquery('hh_portuguese', ${q}) AS q) q
       WHERE c.tenant_id = ${t} AND c.search_doc @@ q.q ${filter.sql}
       ORDER BY score DESC, c.id
       LIMIT ${lim}`,
-    [...filter.params, tenantId, queryText, window],
+    [...filter.params, tenantId, queryText, window]),
   );
   return rows;
 }
@@ -50,7 +59,7 @@ export async function specialtyBranch(
 ): Promise<BranchHit[]> {
   if (matches.length === 0) return [];
   const [t, ids, confs, titles, lim] = params(filter, 5);
-  const { rows } = await pool.query<{ id: number; score: number; occupation: string }>(
+  const { rows } = await pool.query<{ id: number; score: number; occupation: string }>(prepared('specialty',
     `SELECT c.id, m.conf AS score, m.title AS occupation
        FROM candidates c
        CROSS JOIN LATERAL (
@@ -59,7 +68,7 @@ export async function specialtyBranch(
       WHERE c.tenant_id = ${t} AND c.occupation_ids && ${ids}::int[] ${filter.sql}
       ORDER BY m.conf DESC, c.years_experience DESC NULLS LAST, c.id
       LIMIT ${lim}`,
-    [...filter.params, tenantId, matches.map((m) => m.occupationId), matches.map((m) => m.confidence), matches.map((m) => m.title), window],
+    [...filter.params, tenantId, matches.map((m) => m.occupationId), matches.map((m) => m.confidence), matches.map((m) => m.title), window]),
   );
   return rows;
 }
@@ -83,8 +92,11 @@ export async function vectorBranch(
   if (!filtered) return { hits: raw.slice(0, window), short: false };
   const [t, ids] = params(filter, 2);
   const { rows } = await pool.query<{ id: number }>(
-    `SELECT c.id FROM candidates c WHERE c.tenant_id = ${t} AND c.id = ANY(${ids}::bigint[]) ${filter.sql}`,
-    [...filter.params, tenantId, raw.map((h) => h.id)],
+    prepared('vfilter', `SELECT c.id FROM candidates c WHERE c.tenant_id = ${t} AND c.id = ANY(${ids}::bigint[]) ${filter.sql}`, [
+      ...filter.params,
+      tenantId,
+      raw.map((h) => h.id),
+    ]),
   );
   const keep = new Set(rows.map((r) => r.id));
   const hits = raw.filter((h) => keep.has(h.id)).slice(0, window);

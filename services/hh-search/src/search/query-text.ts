@@ -1,5 +1,21 @@
 /** Turning a job description or query into the inputs each branch needs. */
-import { contentTokens } from '@hh/text';
+import { contentTokens, fold } from '@hh/text';
+
+/**
+ * Words every job posting and profile uses ("experience", "team", "anos"): as OR terms they
+ * match the whole pool and only cost ranking time, so they are left out of the full-text query.
+ */
+const JOB_BOILERPLATE = new Set(
+  [
+    'experience', 'experienced', 'years', 'year', 'team', 'teams', 'work', 'working', 'skills', 'skill', 'role', 'company',
+    'requirements', 'required', 'responsibilities', 'ability', 'strong', 'knowledge', 'including', 'join', 'looking',
+    'hiring', 'candidate', 'position', 'job', 'plus', 'preferred', 'excellent', 'good', 'great', 'new', 'well', 'help',
+    'using', 'use', 'based', 'within', 'across', 'environment', 'opportunity', 'benefits', 'must', 'will', 'like',
+    'anos', 'ano', 'experiencia', 'equipe', 'equipes', 'trabalho', 'trabalhar', 'conhecimento', 'conhecimentos',
+    'requisitos', 'empresa', 'vaga', 'atividades', 'responsabilidades', 'habilidades', 'buscamos', 'procuramos',
+    'desejavel', 'diferencial', 'boa', 'bom', 'forte', 'capacidade', 'oportunidade', 'beneficios',
+  ].map(fold),
+);
 
 /**
  * Full-text query in websearch syntax. A short query keeps AND semantics ("registered nurse");
@@ -11,7 +27,7 @@ export function ftsQueryText(req: { query?: string; jobDescription?: string }, e
   const q = req.query?.trim();
   if (q) return q;
   const counts = new Map<string, { n: number; first: number }>();
-  const toks = contentTokens(req.jobDescription ?? '').filter((t) => t.length > 1 && !/^\d+$/.test(t));
+  const toks = contentTokens(req.jobDescription ?? '').filter((t) => t.length > 1 && !/^\d+\+?$/.test(t) && !JOB_BOILERPLATE.has(t));
   toks.forEach((t, i) => {
     const c = counts.get(t);
     if (c) c.n++;
@@ -19,7 +35,7 @@ export function ftsQueryText(req: { query?: string; jobDescription?: string }, e
   });
   const top = [...counts.entries()]
     .sort((a, b) => b[1].n - a[1].n || a[1].first - b[1].first)
-    .slice(0, 24)
+    .slice(0, 16)
     .map(([t]) => t);
   const terms = [...new Set([...extraTerms.flatMap((s) => contentTokens(s)), ...top])].filter((t) => t !== 'or');
   return terms.join(' or ');

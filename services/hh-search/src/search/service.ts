@@ -390,12 +390,13 @@ class SkipBranch extends Error {
 
 async function loadRows(pool: pg.Pool, tenantId: number, ids: number[]): Promise<Map<number, Row>> {
   if (ids.length === 0) return new Map();
-  const { rows } = await pool.query<Row>(
-    `SELECT id, external_id, version, title, headline, summary, skills, skills_norm, country, region, city, remote,
+  const { rows } = await pool.query<Row>({
+    name: 'hh_load_rows',
+    text: `SELECT id, external_id, version, title, headline, summary, skills, skills_norm, country, region, city, remote,
             years_experience, seniority, language
        FROM candidates WHERE tenant_id = $1 AND id = ANY($2::bigint[])`,
-    [tenantId, ids],
-  );
+    values: [tenantId, ids],
+  });
   return new Map(rows.map((r) => [r.id, r]));
 }
 
