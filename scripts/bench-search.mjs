@@ -225,6 +225,19 @@ async function metricValues(base) {
   return out;
 }
 
+/** Mean duration (ms) and count per search stage between two /metrics snapshots (exact: sum/count deltas). */
+function branchMeans(before, after) {
+  const out = {};
+  for (const [key, sum] of Object.entries(after)) {
+    const m = /^hh_search_branch_duration_seconds_sum\{branch="([^"]+)"\}$/.exec(key);
+    if (!m) continue;
+    const countKey = `hh_search_branch_duration_seconds_count{branch="${m[1]}"}`;
+    const n = (after[countKey] ?? 0) - (before[countKey] ?? 0);
+    if (n > 0) out[m[1]] = { count: n, meanMs: round(((sum - (before[key] ?? 0)) / n) * 1000, 1) };
+  }
+  return out;
+}
+
 /** Demo candidates → bulk items ({ id, ...PUT body }), the same mapping scripts/fleet.mjs uses. */
 function toBulkItems(all) {
   return all.map(({ externalId, id, ...rest }) => ({ id: id ?? externalId, ...rest }));
@@ -366,9 +379,13 @@ async function benchSize(size) {
     const latency = [];
     for (const c of levels) {
       const loadAvg1Before = round(os.loadavg()[0], 2);
+      const mBefore = await metricValues(fleet.base);
       const r = await runScenario({ url: fleet.base, apiKey: DEMO_KEY, scenario: scenario(`uncached_c${c}`), connections: c, duration: durationS });
       r.loadAvg1Before = loadAvg1Before;
       r.loadAvg1After = round(os.loadavg()[0], 2);
+      // Where the time went: mean per search stage over this run, from hh-search's own histograms.
+      r.stagesMeanMs = branchMeans(mBefore, await metricValues(fleet.base));
+      log(`  c=${c} stage means: ${Object.entries(r.stagesMeanMs).map(([k, v]) => `${k} ${v.meanMs} ms`).join(', ')}`);
       log(`  c=${c}: ${r.ok} ok in ${r.durationS} s, ${r.throughputRps} req/s, p50 ${r.latencyMs.p50} / p95 ${r.latencyMs.p95} / p99 ${r.latencyMs.p99} ms, non-2xx ${r.non2xx}, degraded ${round(r.degradedShare * 100)}% (failure ${round(r.failureDegradedShare * 100)}%) ${JSON.stringify(r.degradedReasons)}, cache ${JSON.stringify(r.cache)}`);
       latency.push({ concurrency: c, ...r });
     }
