@@ -1,16 +1,19 @@
 /**
  * Specialty lookup: a title or a job text (English or Portuguese) → ranked occupations.
  *
- * One round trip per lookup: exact alias matches (btree on the alias_norm primary key) of every
- * title candidate and its spelling variants, plus pg_trgm similarity (`alias_norm % phrase`, GIN
- * trigram index) for the few phrases most likely to be the title. Scoring happens here so the
- * SQL stays simple: exact whole-title matches score 1, variants and partial phrases less, and
- * trigram matches their similarity scaled by how title-like the phrase is.
+ * Exact alias matches of every title candidate and its spelling variants come from an in-process
+ * copy of the alias table (see alias-index.ts; Map lookups, no SQL). Only when no strong exact
+ * match exists (typos, unknown titles) does one SQL statement ask pg_trgm (`alias_norm % phrase`,
+ * GIN trigram index) about the few phrases most likely to be the title. Scoring happens here:
+ * exact whole-title matches score 1, variants and partial phrases less, and trigram matches their
+ * similarity scaled by how title-like the phrase is. `lookupOccupations()` without an index keeps
+ * the all-SQL exact path (btree on alias_norm) for one-off callers.
  */
 import type { Queryable } from '@hh/db';
 import type { PoolClient } from 'pg';
 import { detectLanguage, type Language } from '@hh/text';
 import { Lru } from './lru.js';
+import { loadAliasIndex, taxonomyFingerprint, titleTrigrams, trigramSet, trigramSimilarity, type AliasIndex } from './alias-index.js';
 import { extractTitleCandidates, titleVariants, type TitleCandidate } from './normalize.js';
 
 export type LookupMethod = 'exact' | 'trigram';
@@ -39,6 +42,31 @@ export interface SpecialtyLookup {
   /** Drop cached results (after a taxonomy reload). */
   clear(): void;
   readonly cacheSize: number;
+  /**
+   * Load the in-memory alias index now (lookups otherwise load it on first use), or reload it if
+   * taxonomy_meta changed. Resolves to the index's figures.
+   */
+  warm(): Promise<AliasIndexStats>;
+  /** Figures of the loaded index; undefined before the first load. */
+  readonly index: AliasIndexStats | undefined;
+}
+
+export interface AliasIndexStats {
+  fingerprint: string;
+  occupations: number;
+  aliases: number;
+  distinctAliases: number;
+  loadMs: number;
+}
+
+export interface SpecialtyLookupOptions {
+  /** Entries in the result LRU (0 = no result cache). Default 5,000. */
+  cacheSize?: number;
+  /**
+   * How often (ms) a lookup may check taxonomy_meta for a reload, in the background. 0 checks
+   * before every uncached lookup (one small query; for tests and tools). Default 30,000.
+   */
+  refreshMs?: number;
 }
 
 /** Exact matches on a spelling variant ("enfermeira" → "enfermeiro") score just below the literal. */
@@ -182,12 +210,12 @@ const STRONG_EXACT = 0.87;
  * strong exact match. Titles with a known spelling cost one indexed equality query; typos and
  * job texts add one trigram query.
  */
-async function matchPhrases(db: Queryable, phrases: Phrase[], opts: { exhaustive?: boolean } = {}): Promise<Matched[]> {
+async function matchPhrases(db: Queryable, phrases: Phrase[], opts: { exhaustive?: boolean; index?: AliasIndex | undefined } = {}): Promise<Matched[]> {
   const out: Matched[] = [];
   const exact = phrases.filter((p) => p.exact > 0);
   const strong = new Set<number>();
   if (exact.length > 0) {
-    const { rows } = await db.query<MatchRow>(EXACT_SQL, [exact.map((p) => p.text)]);
+    const rows = opts.index ? exactFromIndex(opts.index, exact) : (await db.query<MatchRow>(EXACT_SQL, [exact.map((p) => p.text)])).rows;
     for (const row of rows) {
       const phrase = exact[row.i - 1];
       if (!phrase) continue;
@@ -197,13 +225,62 @@ async function matchPhrases(db: Queryable, phrases: Phrase[], opts: { exhaustive
   }
   const trigram = phrases.filter((p) => p.trigram > 0 && (opts.exhaustive || !strong.has(p.group)));
   if (trigram.length > 0) {
-    const { rows } = await withTrigramThreshold(db, (q) => q.query<MatchRow>(TRIGRAM_SQL, [trigram.map((p) => p.text)]));
+    const rows = await trigramRows(db, trigram.map((p) => p.text));
     for (const row of rows) {
       const phrase = trigram[row.i - 1];
       if (phrase) out.push({ phrase, row });
     }
   }
   return out;
+}
+
+/** EXACT_SQL's rows, from memory: `i` is the 1-based phrase position, title_sim as pg_trgm computes it. */
+function exactFromIndex(index: AliasIndex, phrases: Phrase[]): MatchRow[] {
+  const rows: MatchRow[] = [];
+  phrases.forEach((p, k) => {
+    const hits = index.byNorm.get(p.text);
+    if (!hits) return;
+    const pTri = trigramSet(p.text);
+    for (const h of hits) {
+      rows.push({
+        m: 'e',
+        i: k + 1,
+        occupation_id: h.occ.id,
+        alias: h.alias,
+        alias_lang: h.lang,
+        kind: h.kind,
+        sim: 1,
+        title: h.occ.title,
+        source: h.occ.source,
+        code: h.occ.code,
+        occ_lang: h.occ.lang,
+        title_sim: trigramSimilarity(titleTrigrams(h.occ), pTri),
+      });
+    }
+  });
+  return rows;
+}
+
+/** A phrase as an SQL literal. Phrases are normalizeAlias() output; anything else is dropped first. */
+function sqlLiteral(p: string): string {
+  return `'${p.replace(/[^\p{L}\p{N}+#. ]/gu, '').replace(/'/g, "''")}'`;
+}
+
+/**
+ * The trigram query with the 0.4 threshold. On a Pool: one round trip — a multi-statement simple
+ * query (BEGIN; SET LOCAL; SELECT; COMMIT) with the phrases inlined as literals, since the
+ * extended protocol allows one statement per message and the SET must not leak into the pooled
+ * session (pg-pool discards a client whose query failed, so an aborted transaction cannot leak
+ * either). On a caller's client: set and restore around the query (withTrigramThreshold).
+ */
+async function trigramRows(db: Queryable, phrases: string[]): Promise<MatchRow[]> {
+  if (isPoolClient(db)) {
+    return (await withTrigramThreshold(db, (q) => q.query<MatchRow>(TRIGRAM_SQL, [phrases]))).rows;
+  }
+  const arr = `ARRAY[${phrases.map(sqlLiteral).join(',')}]::text[]`;
+  const sql = `BEGIN; SET LOCAL pg_trgm.similarity_threshold = ${TRIGRAM_THRESHOLD}; ${TRIGRAM_SQL.replace('$1::text[]', arr)}; COMMIT`;
+  const res = (await db.query(sql)) as unknown as Array<{ rows: MatchRow[] }> | { rows: MatchRow[] };
+  return Array.isArray(res) ? (res[2]?.rows ?? []) : res.rows;
 }
 
 /** Language of a short text when the evidence is clear; undefined on a tie. */
@@ -262,31 +339,100 @@ function compare(a: number[], b: number[]): number {
 
 export const MAX_LOOKUP_CHARS = 4_000;
 
-/** Ranked occupations for a text, no caching. */
-export async function lookupOccupations(db: Queryable, text: string, opts: LookupOptions = {}): Promise<SpecialtyMatch[]> {
+/**
+ * Ranked occupations for a text, no caching. Without an index the exact matches come from SQL
+ * (one indexed equality query); createSpecialtyLookup() passes its in-memory index.
+ */
+export async function lookupOccupations(db: Queryable, text: string, opts: LookupOptions = {}, index?: AliasIndex): Promise<SpecialtyMatch[]> {
   const limit = Math.max(1, Math.min(opts.limit ?? 10, 100));
   // Titles come first in a job text; the tail only costs time.
   const t = text.slice(0, MAX_LOOKUP_CHARS);
   if (!t.trim()) return [];
-  const matches = await matchPhrases(db, phrasesFor(0, t), { exhaustive: opts.exhaustive });
+  const matches = await matchPhrases(db, phrasesFor(0, t), { exhaustive: opts.exhaustive, index });
   return rank(matches, opts.lang ?? clearLanguage(t), limit);
 }
 
-/** Lookup with an in-process LRU of results (hh-search adds a shared Redis cache on top). */
-export function createSpecialtyLookup(db: Queryable, opts: { cacheSize?: number } = {}): SpecialtyLookup {
+function statsOf(index: AliasIndex): AliasIndexStats {
+  return { fingerprint: index.fingerprint, occupations: index.occupations, aliases: index.aliases, distinctAliases: index.byNorm.size, loadMs: index.loadMs };
+}
+
+/**
+ * Lookup with an in-memory alias index and an in-process LRU of results (hh-search adds a shared
+ * Redis cache on top). The index loads on first use (one load at a time however many lookups
+ * wait for it); every `refreshMs` a lookup starts a background check of taxonomy_meta and, when
+ * it changed, a reload — lookups keep using the old index until the new one is complete, then
+ * the result LRU is dropped. If the index cannot be loaded (database down), lookups fall back to
+ * the SQL path and the next lookup tries again.
+ */
+export function createSpecialtyLookup(db: Queryable, opts: SpecialtyLookupOptions = {}): SpecialtyLookup {
   const cache = new Lru<string, SpecialtyMatch[]>(opts.cacheSize ?? 5_000);
+  const refreshMs = opts.refreshMs ?? 30_000;
+  let index: AliasIndex | undefined;
+  let loading: Promise<AliasIndex> | undefined;
+  let checking: Promise<void> | undefined;
+  let checkedAt = 0;
+
+  const load = (): Promise<AliasIndex> => {
+    loading ??= loadAliasIndex(db)
+      .then((next) => {
+        if (index && index.fingerprint !== next.fingerprint) cache.clear();
+        index = next;
+        checkedAt = performance.now();
+        return next;
+      })
+      .finally(() => {
+        loading = undefined;
+      });
+    return loading;
+  };
+  /** Reload when taxonomy_meta no longer matches the loaded index. */
+  const check = (): Promise<void> => {
+    checking ??= taxonomyFingerprint(db)
+      .then(async (fp) => {
+        checkedAt = performance.now();
+        if (fp !== index?.fingerprint) await load();
+      })
+      .finally(() => {
+        checking = undefined;
+      });
+    return checking;
+  };
+  const current = async (): Promise<AliasIndex | undefined> => {
+    try {
+      if (!index) return await load();
+      if (refreshMs === 0) await check();
+      else if (performance.now() - checkedAt >= refreshMs) {
+        // Background: a search never waits for the check; a failed check is retried next interval.
+        checkedAt = performance.now();
+        void check().catch(() => undefined);
+      }
+      return index;
+    } catch {
+      return index;
+    }
+  };
+
   return {
     async lookup(text, o = {}) {
       const key = `${o.lang ?? ''}\u0000${o.limit ?? 10}\u0000${o.exhaustive ? 1 : 0}\u0000${text.slice(0, MAX_LOOKUP_CHARS)}`;
       const hit = cache.get(key);
       if (hit) return hit.map((m) => ({ ...m }));
-      const res = await lookupOccupations(db, text, o);
+      const idx = await current();
+      const res = await lookupOccupations(db, text, o, idx);
       cache.set(key, res);
       return res.map((m) => ({ ...m }));
     },
     clear: () => cache.clear(),
     get cacheSize() {
       return cache.size;
+    },
+    async warm() {
+      if (!index) await load();
+      else await check();
+      return statsOf(index ?? (await load()));
+    },
+    get index() {
+      return index ? statsOf(index) : undefined;
     },
   };
 }
@@ -318,6 +464,37 @@ export function createOccupationResolver(opts: { cacheSize?: number } = {}): Occ
   return Object.assign(fn, { clear: () => cache.clear() });
 }
 
+/**
+ * Alias indexes for the ingest path, by taxonomy fingerprint. occupationsForTitles() gets a
+ * different db handle (a client of the caller's transaction) on every batch, so the index is keyed
+ * by what it contains rather than by handle: one small query per batch reads taxonomy_meta, and a
+ * database cloned from the same template (same version and loaded_at) shares the copy. Two entries
+ * cover a reload in progress; older ones are dropped.
+ */
+const ingestIndexes = new Map<string, Promise<AliasIndex>>();
+const MAX_INGEST_INDEXES = 2;
+
+async function ingestIndex(db: Queryable): Promise<AliasIndex> {
+  const fp = await taxonomyFingerprint(db);
+  let p = ingestIndexes.get(fp);
+  if (!p) {
+    p = loadAliasIndex(db);
+    ingestIndexes.set(fp, p);
+    // A failed load must not stay cached.
+    void p.catch(() => ingestIndexes.delete(fp));
+    while (ingestIndexes.size > MAX_INGEST_INDEXES) {
+      const oldest = ingestIndexes.keys().next();
+      if (oldest.done) break;
+      ingestIndexes.delete(oldest.value);
+    }
+  }
+  const index = await p;
+  // Loaded on a client in a concurrent reload's READ COMMITTED window, the copy may be newer than
+  // the fingerprint read just before; it then lives under the new fingerprint too.
+  if (index.fingerprint !== fp && !ingestIndexes.has(index.fingerprint)) ingestIndexes.set(index.fingerprint, p);
+  return index;
+}
+
 async function resolveTitles(db: Queryable, titles: string[], langs: Array<Language | undefined>, ingestCache: Lru<string, number[]>): Promise<number[][]> {
   const out: number[][] = new Array<number[]>(titles.length);
   const pending = new Map<string, { title: string; lang: Language | undefined; slots: number[] }>();
@@ -337,7 +514,7 @@ async function resolveTitles(db: Queryable, titles: string[], langs: Array<Langu
   if (pending.size > 0) {
     const groups = [...pending.entries()];
     const phrases = groups.flatMap(([, g], gi) => phrasesFor(gi, g.title));
-    const matches = await matchPhrases(db, phrases);
+    const matches = await matchPhrases(db, phrases, { index: await ingestIndex(db) });
     const byGroup = new Map<number, Matched[]>();
     for (const m of matches) {
       const list = byGroup.get(m.phrase.group);

@@ -124,6 +124,37 @@ function cutPhrase(norm: string, maxWords = 6): string {
   return out.join(' ');
 }
 
+/** Connectives that end a title and start what qualifies it ("Enfermeira para UTI", "Engineer with Node.js"). */
+const LEAD_STOP = new Set([
+  'to', 'who', 'that', 'with', 'for', 'in', 'at', 'on', 'which', 'com', 'que', 'para', 'em', 'no', 'na', 'a', 'o',
+]);
+/** Coordination inside a title ("Sales and Marketing Manager", "Gerente de Vendas e Marketing"): no leading phrase. */
+const LEAD_ABORT = new Set(['and', 'or', 'e', 'ou', '&']);
+
+/** How strongly the words before the first connective are believed to be the title. */
+export const LEAD_WEIGHT = 0.93;
+
+/**
+ * The words before the first connective of a (modifier-stripped, normalised) title line, or ''
+ * when there is no connective, the line starts with one, or the words are coordinated. A title
+ * line is usually "<title> <connective> <qualifier>", and the sub-phrase score (share of the
+ * line) would rate "enfermeira" in an 8-word line at 0.11.
+ */
+export function leadingPhrase(norm: string): string {
+  const toks = norm.split(' ').filter(Boolean);
+  for (let i = 0; i < toks.length; i++) {
+    const t = toks[i] ?? '';
+    if (LEAD_ABORT.has(t)) return '';
+    if (!LEAD_STOP.has(t)) continue;
+    const lead = toks.slice(0, i);
+    if (lead.length === 0 || lead.length > 5 || isEdgeStop(lead[lead.length - 1] ?? '')) return '';
+    // One short word ("it", "ux") is too ambiguous to be called the title.
+    if (lead.length === 1 && (lead[0] ?? '').length < 4) return '';
+    return lead.join(' ');
+  }
+  return '';
+}
+
 /** First line, or first sentence of the first line. */
 function firstSentence(text: string): string {
   const line = text.split(/\r?\n/u).find((l) => l.trim().length > 0) ?? '';
@@ -153,6 +184,8 @@ export function extractTitleCandidates(text: string, opts: { maxNgramWords?: num
     // "Backend Engineer - Remote (LATAM)", "Enfermeira | Hospital X": the part before a separator is the title.
     const head = trimmed.split(/\s[-–|/]\s|[(|]/u)[0];
     if (head && head !== trimmed) add(head, 1);
+    const lead = leadingPhrase(stripModifiers(whole));
+    if (lead) add(lead, LEAD_WEIGHT);
     // Sub-phrases of a title ("enfermeira de uti neonatal" → "enfermeira de uti") score by the share of the title they cover.
     const core = stripModifiers(whole).split(' ');
     for (let n = Math.min(4, core.length - 1); n >= 1; n--) {
@@ -170,6 +203,8 @@ export function extractTitleCandidates(text: string, opts: { maxNgramWords?: num
   if (firstNorm.split(' ').length <= 8) add(first, 0.95);
   const head = first.split(/\s[-–|/]\s|[(|:]/u)[0];
   if (head && head.trim().split(/\s+/u).length <= 8) add(head, 0.95);
+  const lead = leadingPhrase(stripModifiers(firstNorm));
+  if (lead) add(lead, LEAD_WEIGHT);
   for (const re of CUES) {
     re.lastIndex = 0;
     for (const m of trimmed.matchAll(re)) {

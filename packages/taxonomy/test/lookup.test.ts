@@ -109,10 +109,13 @@ describe('createSpecialtyLookup', () => {
   it('serves repeated texts from its LRU without touching the database', async () => {
     const scratch = await createTestDatabase({ seedKey: taxonomySeedKey(), seed: async (pool) => void (await loadTaxonomy(pool)) });
     try {
-      const lookup = createSpecialtyLookup(scratch.pool, { cacheSize: 10 });
+      // refreshMs 0: check taxonomy_meta before every uncached lookup, so the edit below (which,
+      // like every load, rewrites taxonomy_meta) is seen at once by the in-memory alias index.
+      const lookup = createSpecialtyLookup(scratch.pool, { cacheSize: 10, refreshMs: 0 });
       const first = await lookup.lookup('Registered Nurse');
       expect(first.length).toBeGreaterThan(0);
       await scratch.pool.query('DELETE FROM occupation_aliases');
+      await scratch.pool.query("UPDATE taxonomy_meta SET value = value || ' (edited)' WHERE key = 'loaded_at'");
       expect(await lookup.lookup('Registered Nurse')).toEqual(first); // cached
       expect(await lookup.lookup('Accountant')).toEqual([]); // not cached → database, now empty
       lookup.clear();
