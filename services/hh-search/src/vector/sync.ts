@@ -29,7 +29,8 @@ function toVector(buf: Buffer, dims: number): Float32Array {
 export class IndexSync {
   lastSeq = 0;
   /** Seconds between the newest change-log row and the last applied one (0 when caught up). */
-  lagSeconds = 0;
+  private behindSeconds = 0;
+  private lastCaughtUpAt = Date.now();
   /** Latest applied seq per tenant: versions each tenant's cached search pages. */
   readonly tenantSeq = new Map<number, number>();
   private caughtUp = false;
@@ -40,6 +41,21 @@ export class IndexSync {
   private pending = false;
 
   constructor(private opts: IndexSyncOptions) {}
+
+  private caughtUpNow(): void {
+    this.behindSeconds = 0;
+    this.lastCaughtUpAt = Date.now();
+  }
+
+  /**
+   * Seconds the index is behind the change log: the age of the oldest unapplied change seen, or —
+   * when catch-ups stop succeeding (database unreachable) — the time since the last one that did.
+   */
+  get lagSeconds(): number {
+    const sinceCaughtUp = (Date.now() - this.lastCaughtUpAt) / 1000;
+    const stale = sinceCaughtUp > (3 * this.opts.pollMs) / 1000 ? sinceCaughtUp : 0;
+    return Math.max(this.behindSeconds, stale);
+  }
 
   setLog(log: NonNullable<IndexSyncOptions['log']>): void {
     this.opts.log = log;
@@ -126,7 +142,7 @@ export class IndexSync {
         [this.lastSeq],
       );
       if (rows.length === 0) {
-        this.lagSeconds = 0;
+        this.caughtUpNow();
         return;
       }
       // Collapse to the latest op per candidate, then read current embeddings in one query.
@@ -149,10 +165,10 @@ export class IndexSync {
       }
       const last = rows[rows.length - 1]!;
       this.lastSeq = last.seq;
-      this.lagSeconds = Math.max(0, (Date.now() - last.created_at.getTime()) / 1000);
+      this.behindSeconds = Math.max(0, (Date.now() - rows[0]!.created_at.getTime()) / 1000);
       this.opts.onApplied?.(this.lastSeq, rows.length);
       if (rows.length < 1000) {
-        this.lagSeconds = 0;
+        this.caughtUpNow();
         return;
       }
     }
