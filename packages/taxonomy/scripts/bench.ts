@@ -10,7 +10,14 @@ import { writeFileSync } from 'node:fs';
 import { createTestDatabase } from '@hh/db';
 import { generateDemoCandidates } from '../src/demo.js';
 import { loadTaxonomy } from '../src/load.js';
-import { createOccupationResolver, createSpecialtyLookup, lookupOccupations, TRIGRAM_THRESHOLD } from '../src/lookup.js';
+import { loadavg } from 'node:os';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import { createOccupationResolver, createSpecialtyLookup, lookupOccupations, TRIGRAM_THRESHOLD, type SpecialtyMatch } from '../src/lookup.js';
+
+// A full GC before each heap reading, without asking the caller for --expose-gc.
+setFlagsFromString('--expose-gc');
+const gc = runInNewContext('gc') as () => void;
 
 const adminUrl = process.env.DATABASE_URL;
 if (!adminUrl) {
@@ -39,8 +46,44 @@ Requisitos: CRC ativo, SPED, IFRS. Oferecemos trabalho híbrido e plano de saúd
 mentor others. 5+ years building distributed systems, TypeScript, Kafka, AWS.`,
 ];
 
+/**
+ * Distinct job-description heads (600 chars, as hh-search sends them) in English and Portuguese,
+ * built from demo profiles in four shapes: title line with a qualifier ("Enfermeira para UTI com
+ * …"), company intro then a hiring cue, company intro with the title only inside a sentence, and a
+ * profile's headline + summary. Distinct texts, so a result cache never helps.
+ */
+function distinctJobTexts(n: number): string[] {
+  const cands = generateDemoCandidates({ count: n, seed: 7 });
+  return cands.map((c, i) => {
+    const pt = c.language === 'pt';
+    const title = c.title;
+    const city = c.location?.city ?? (pt ? 'São Paulo' : 'Boston');
+    const skills = (c.skills ?? []).slice(0, 4).join(', ');
+    const body = c.summary ?? '';
+    let text: string;
+    switch (i % 4) {
+      case 0:
+        text = pt ? `${title} para equipe em ${city} com experiência em ${skills}\n${body}` : `${title} with ${skills} in ${city}\n${body}`;
+        break;
+      case 1:
+        text = pt
+          ? `Somos uma empresa em crescimento em ${city}, com mais de ${100 + i} colaboradores. Vaga para ${title}. Requisitos: ${skills}. ${body}`
+          : `Acme ${i} is a growing company in ${city} with ${100 + i} employees. We are looking for a ${title} to join our team. Requirements: ${skills}. ${body}`;
+        break;
+      case 2:
+        text = pt
+          ? `Empresa líder no setor, sede em ${city}. A pessoa ${title} vai trabalhar com ${skills} no dia a dia. ${body}`
+          : `Market leader headquartered in ${city}. As ${title} you will work with ${skills} every day. ${body}`;
+        break;
+      default:
+        text = `${c.headline ?? title}\n${body}`;
+    }
+    return text.slice(0, 600);
+  });
+}
+
 const db = await createTestDatabase({ adminUrl });
-const out: Record<string, unknown> = {};
+const out: Record<string, unknown> = { loadavg_at_start: loadavg().map((x) => Math.round(x * 100) / 100) };
 try {
   // ---- load
   const first = await loadTaxonomy(db.pool);
@@ -56,20 +99,43 @@ try {
   };
   console.log('load', out.load);
 
-  // ---- lookup latency, uncached (each call = real queries); warm the connection pool first
+  // ---- in-memory alias index: load time and heap it occupies (after a full GC on both sides)
+  const heap = () => {
+    gc();
+    return process.memoryUsage().heapUsed;
+  };
+  const h0 = heap();
+  const specialty = createSpecialtyLookup(db.pool, { cacheSize: 0 }); // no result cache: every call is uncached
+  const stats = await specialty.warm();
+  const h1 = heap();
+  out.alias_index = { ...stats, heap_mb: Math.round(((h1 - h0) / 2 ** 20) * 10) / 10 };
+  console.log('alias index', out.alias_index);
+
+  // ---- lookup latency, uncached. `sql` = lookupOccupations without the index (exact matches by
+  // an indexed equality query, as before the in-memory index); `index` = createSpecialtyLookup,
+  // what hh-search calls. Warm the connection pool first.
   await lookupOccupations(db.pool, 'warm up');
-  const latency: Record<string, { p50: number; p95: number; n: number }> = {};
-  for (const [kind, list] of Object.entries({ ...TITLES, job_text: JDS })) {
+  const jobTexts = distinctJobTexts(200);
+  const latency: Record<string, { p50: number; p95: number; n: number; trigram_share?: number }> = {};
+  const measure = async (name: string, list: string[], rounds: number, fn: (t: string) => Promise<SpecialtyMatch[]>) => {
     const samples: number[] = [];
-    for (let round = 0; round < 10; round++) {
+    let trigram = 0;
+    for (let round = 0; round < rounds; round++) {
       for (const t of list) {
         const t0 = performance.now();
-        await lookupOccupations(db.pool, t);
+        const res = await fn(t);
         samples.push(performance.now() - t0);
+        if (res[0]?.method === 'trigram') trigram++;
       }
     }
-    latency[kind] = { p50: ms(pct(samples, 50)), p95: ms(pct(samples, 95)), n: samples.length };
+    latency[name] = { p50: ms(pct(samples, 50)), p95: ms(pct(samples, 95)), n: samples.length, trigram_share: Math.round((trigram / samples.length) * 1000) / 1000 };
+  };
+  for (const [kind, list] of Object.entries({ ...TITLES, job_text: JDS })) {
+    await measure(`sql_${kind}`, list, 10, (t) => lookupOccupations(db.pool, t));
+    await measure(`index_${kind}`, list, 10, (t) => specialty.lookup(t));
   }
+  await measure('sql_job_text_200_distinct', jobTexts, 1, (t) => lookupOccupations(db.pool, t));
+  await measure('index_job_text_200_distinct', jobTexts, 1, (t) => specialty.lookup(t));
   const cached = createSpecialtyLookup(db.pool);
   for (const t of TITLES.exact_en) await cached.lookup(t);
   const hits: number[] = [];
@@ -127,5 +193,7 @@ try {
 } finally {
   await db.drop();
 }
+out.loadavg_at_end = loadavg().map((x) => Math.round(x * 100) / 100);
+console.log('load average', out.loadavg_at_start, '→', out.loadavg_at_end);
 if (jsonOut) writeFileSync(jsonOut, `${JSON.stringify(out, null, 2)}\n`);
 process.exit(0);

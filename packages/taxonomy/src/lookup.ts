@@ -225,7 +225,7 @@ async function matchPhrases(db: Queryable, phrases: Phrase[], opts: { exhaustive
   }
   const trigram = phrases.filter((p) => p.trigram > 0 && (opts.exhaustive || !strong.has(p.group)));
   if (trigram.length > 0) {
-    const rows = await trigramRows(db, trigram.map((p) => p.text));
+    const rows = opts.index ? trigramFromIndex(opts.index, trigram) : await trigramRows(db, trigram.map((p) => p.text));
     for (const row of rows) {
       const phrase = trigram[row.i - 1];
       if (phrase) out.push({ phrase, row });
@@ -256,6 +256,35 @@ function exactFromIndex(index: AliasIndex, phrases: Phrase[]): MatchRow[] {
         occ_lang: h.occ.lang,
         title_sim: trigramSimilarity(titleTrigrams(h.occ), pTri),
       });
+    }
+  });
+  return rows;
+}
+
+/** TRIGRAM_SQL's rows, from memory: the best TRIGRAM_ROWS (alias, occupation) rows per phrase. */
+function trigramFromIndex(index: AliasIndex, phrases: Phrase[]): MatchRow[] {
+  const rows: MatchRow[] = [];
+  phrases.forEach((p, k) => {
+    const pTri = trigramSet(p.text);
+    let n = 0;
+    for (const { norm, sim } of index.trigram.search(p.text, TRIGRAM_THRESHOLD)) {
+      for (const h of index.byNorm.get(norm) ?? []) {
+        if (n++ >= TRIGRAM_ROWS) return;
+        rows.push({
+          m: 't',
+          i: k + 1,
+          occupation_id: h.occ.id,
+          alias: h.alias,
+          alias_lang: h.lang,
+          kind: h.kind,
+          sim,
+          title: h.occ.title,
+          source: h.occ.source,
+          code: h.occ.code,
+          occ_lang: h.occ.lang,
+          title_sim: trigramSimilarity(titleTrigrams(h.occ), pTri),
+        });
+      }
     }
   });
   return rows;

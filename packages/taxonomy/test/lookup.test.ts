@@ -105,6 +105,42 @@ atendimento a auditorias externas. Requisitos: CRC ativo, experiência com SPED 
   });
 });
 
+describe('leading phrase of a title line (before "para", "com", "with", "for"…)', () => {
+  const cases: Array<[string, string, string, 'en' | 'pt' | undefined]> = [
+    ['Enfermeira para UTI com experiência em cuidados intensivos', 'cbo', '223505', 'pt'],
+    ['Enfermeira para UTI com experiência em cuidados intensivos', 'cbo', '223505', undefined],
+    ['Senior backend engineer with Node.js and PostgreSQL', 'onet', '15-1252.00', 'en'],
+    ['Senior backend engineer with Node.js and PostgreSQL', 'onet', '15-1252.00', undefined],
+    ['Software Engineer for our payments team', 'onet', '15-1252.00', undefined],
+    ['Contadora para escritório em Curitiba', 'cbo', '252210', 'pt'],
+  ];
+  for (const [text, source, code, lang] of cases) {
+    it(`${text} (${lang ?? 'no lang'}) → ${source}:${code} ≥ 0.9`, async () => {
+      const lookup = createSpecialtyLookup(db.pool, { cacheSize: 0 });
+      for (const res of [await lookup.lookup(text, lang ? { lang } : {}), await lookupOccupations(db.pool, text, lang ? { lang } : {})]) {
+        const hit = res.find((m) => m.source === source && m.code === code);
+        expect(hit?.confidence).toBeGreaterThanOrEqual(0.9);
+        expect(hit?.method).toBe('exact');
+        expect(res[0]?.confidence).toBe(hit?.confidence);
+      }
+    });
+  }
+
+  it('the first line of a longer job text counts too', async () => {
+    const jd = `Senior backend engineer with Node.js and PostgreSQL
+You will own our billing APIs. We run TypeScript services on AWS and care about observability.`;
+    const res = await createSpecialtyLookup(db.pool, { cacheSize: 0 }).lookup(jd);
+    expect(res[0]).toMatchObject({ source: 'onet', code: '15-1252.00', method: 'exact' });
+    expect(res[0]?.confidence).toBeGreaterThanOrEqual(0.9);
+  });
+
+  it('a whole-title match still outranks the leading phrase', async () => {
+    const res = await lookupOccupations(db.pool, 'Sales and Marketing Manager');
+    expect(res[0]?.confidence).toBe(1);
+    expect(res.filter((m) => m.confidence >= 0.9).every((m) => /market|sales|vendas|comercial/i.test(`${m.title} ${m.matched}`))).toBe(true);
+  });
+});
+
 describe('createSpecialtyLookup', () => {
   it('serves repeated texts from its LRU without touching the database', async () => {
     const scratch = await createTestDatabase({ seedKey: taxonomySeedKey(), seed: async (pool) => void (await loadTaxonomy(pool)) });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { extractTitleCandidates, normalizeAlias, stripModifiers, titleVariants } from '../src/normalize.js';
+import { extractTitleCandidates, leadingPhrase, LEAD_WEIGHT, normalizeAlias, stripModifiers, titleVariants } from '../src/normalize.js';
 
 describe('normalizeAlias', () => {
   it('folds accents and case, collapses whitespace and drops punctuation', () => {
@@ -64,5 +64,29 @@ describe('modifier words that belong to the title', () => {
     expect(stripModifiers('full stack developer full time')).toBe('full stack developer');
     const c = extractTitleCandidates('School Principal').map((x) => x.text);
     expect(c).toEqual(expect.arrayContaining(['school principal', 'school']));
+  });
+});
+
+describe('leadingPhrase', () => {
+  it('takes the words before the first connective of a title line', () => {
+    expect(leadingPhrase('enfermeira para uti com experiencia em cuidados intensivos')).toBe('enfermeira');
+    expect(leadingPhrase('backend engineer with node.js and postgresql')).toBe('backend engineer');
+    expect(leadingPhrase('analista de dados para o time de marketing')).toBe('analista de dados');
+  });
+
+  it('gives up on coordination, a leading connective, no connective, or one short word', () => {
+    expect(leadingPhrase('sales and marketing manager for emea')).toBe('');
+    expect(leadingPhrase('gerente de vendas e marketing')).toBe('');
+    expect(leadingPhrase('for our team')).toBe('');
+    expect(leadingPhrase('registered nurse')).toBe('');
+    expect(leadingPhrase('ux with figma')).toBe('');
+    expect(leadingPhrase('analista de para')).toBe('');
+  });
+
+  it('is a title candidate of short and long texts at LEAD_WEIGHT', () => {
+    const short = extractTitleCandidates('Enfermeira para UTI com experiência em cuidados intensivos');
+    expect(short.find((c) => c.text === 'enfermeira')?.weight).toBe(LEAD_WEIGHT);
+    const long = extractTitleCandidates('Senior backend engineer with Node.js and PostgreSQL\nYou will own our billing APIs. We run TypeScript services.');
+    expect(long.find((c) => c.text === 'backend engineer')?.weight).toBe(LEAD_WEIGHT);
   });
 });
