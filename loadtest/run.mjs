@@ -21,6 +21,8 @@ import { scenarios, findScenario } from './scenarios.js';
 import { runScenario, checkThresholds } from './lib/driver.mjs';
 
 const { values: a } = parseArgs({
+  // `pnpm bench:search -- --sizes 5000` passes the `--` through; drop it.
+  args: process.argv.slice(2).filter((x) => x !== '--'),
   options: {
     url: { type: 'string', default: process.env.HH_URL ?? 'http://127.0.0.1:8080' },
     key: { type: 'string', default: process.env.HH_API_KEY ?? 'hh_demo_key_change_me' },

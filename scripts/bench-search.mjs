@@ -42,6 +42,8 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const DEMO_KEY = process.env.HH_DEMO_API_KEY ?? 'hh_demo_key_change_me';
 
 const { values: a } = parseArgs({
+  // `pnpm bench:search -- --sizes 5000` passes the `--` through; drop it.
+  args: process.argv.slice(2).filter((x) => x !== '--'),
   options: {
     sizes: { type: 'string', default: '5000,50000' },
     concurrency: { type: 'string', default: '1,8' },
