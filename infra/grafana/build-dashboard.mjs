@@ -112,7 +112,7 @@ ts('Latency by route (p95, p99)', 'Tail request duration by route', 's',
 
 // ---------- Search pipeline ----------
 row('Search pipeline');
-ts('Branch duration p50 / p95', 'Duration of each search stage (vector, fts, specialty, embed, rerank, …)', 's',
+ts('Branch duration p50 / p95', 'Duration of each search stage as hh-search observes it (embed, vector, fts, specialty); rerank time is in the hh-rerank row', 's',
   [['p50 {{branch}}', q(0.5, 'hh_search_branch_duration_seconds', 'branch')], ['p95 {{branch}}', q(0.95, 'hh_search_branch_duration_seconds', 'branch')]]);
 ts('Branch failures by branch and reason', 'Failed or timed-out search branches per second', 'ops',
   [['{{branch}} {{reason}}', `sum by (branch, reason) (rate(hh_search_branch_failures_total{${SEL}}[${RI}]))`]], { stack: true });
