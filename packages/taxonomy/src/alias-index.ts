@@ -203,28 +203,71 @@ export class TrigramIndex {
   /**
    * Aliases with similarity(alias, phrase) >= threshold, best first (ties by alias, so the result
    * is deterministic where Postgres' heap order was not).
+   *
+   * Counting every posting of a phrase's trigrams costs ~10 ms for "softwre developer" (" de",
+   * "er " occur in tens of thousands of aliases), so candidates come only from the rarest lists
+   * (prefix filtering): with q query trigrams, an alias of similarity ≥ t shares at least
+   * ⌊t·q⌋ of them, so it appears in at least one of the q − ⌊t·q⌋ + 1 rarest lists (and has
+   * t·q ≤ n ≤ q/t trigrams itself). The common lists then only complete those candidates' counts.
    */
   search(phrase: string, threshold: number): Array<{ norm: string; sim: number }> {
     const q = trigramSet(phrase);
-    if (q.size === 0) return [];
-    const touched: number[] = [];
-    const { counts, offsets, postings } = this;
+    if (q.size === 0 || threshold <= 0) return [];
+    const { counts, offsets, postings, sizes } = this;
+    const lists: Array<[number, number]> = [];
     for (const t of q) {
       const id = this.ids.get(t);
-      if (id === undefined) continue;
-      const end = offsets[id + 1] ?? 0;
-      for (let k = offsets[id] ?? 0; k < end; k++) {
+      lists.push(id === undefined ? [0, 0] : [offsets[id] ?? 0, offsets[id + 1] ?? 0]);
+    }
+    lists.sort((a, b) => a[1] - a[0] - (b[1] - b[0]));
+    const minShared = Math.max(1, Math.floor(threshold * q.size));
+    const prefix = q.size - minShared + 1;
+    const minLen = Math.floor(threshold * q.size);
+    const maxLen = Math.ceil(q.size / threshold);
+    const touched: number[] = [];
+    for (let l = 0; l < prefix && l < lists.length; l++) {
+      const [from, to] = lists[l] ?? [0, 0];
+      for (let k = from; k < to; k++) {
         const alias = postings[k] ?? 0;
+        const n = sizes[alias] ?? 0;
+        if (n < minLen || n > maxLen) continue;
         if ((counts[alias] = (counts[alias] ?? 0) + 1) === 1) touched.push(alias);
+      }
+    }
+    // The common lists only add to candidates' counts: scan a list when it is short next to the
+    // candidate set, otherwise binary-search it per candidate.
+    for (let l = prefix; l < lists.length; l++) {
+      const [from, to] = lists[l] ?? [0, 0];
+      if (to - from <= touched.length * 16) {
+        for (let k = from; k < to; k++) {
+          const alias = postings[k] ?? 0;
+          if ((counts[alias] ?? 0) > 0) counts[alias] = (counts[alias] ?? 0) + 1;
+        }
+      } else {
+        for (const alias of touched) if (contains(postings, from, to, alias)) counts[alias] = (counts[alias] ?? 0) + 1;
       }
     }
     const out: Array<{ norm: string; sim: number }> = [];
     for (const alias of touched) {
       const shared = counts[alias] ?? 0;
       counts[alias] = 0;
-      const sim = similarityOf(shared, q.size, this.sizes[alias] ?? 0);
+      const sim = similarityOf(shared, q.size, sizes[alias] ?? 0);
       if (sim >= threshold) out.push({ norm: this.norms[alias] ?? '', sim });
     }
     return out.sort((a, b) => b.sim - a.sim || (a.norm < b.norm ? -1 : a.norm > b.norm ? 1 : 0));
   }
+}
+
+/** Binary search for `value` in the sorted slice postings[from, to). */
+function contains(postings: Int32Array, from: number, to: number, value: number): boolean {
+  let lo = from;
+  let hi = to - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >>> 1;
+    const v = postings[mid] ?? 0;
+    if (v === value) return true;
+    if (v < value) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return false;
 }

@@ -1,13 +1,15 @@
 /**
  * Specialty lookup: a title or a job text (English or Portuguese) → ranked occupations.
  *
- * Exact alias matches of every title candidate and its spelling variants come from an in-process
- * copy of the alias table (see alias-index.ts; Map lookups, no SQL). Only when no strong exact
- * match exists (typos, unknown titles) does one SQL statement ask pg_trgm (`alias_norm % phrase`,
- * GIN trigram index) about the few phrases most likely to be the title. Scoring happens here:
- * exact whole-title matches score 1, variants and partial phrases less, and trigram matches their
- * similarity scaled by how title-like the phrase is. `lookupOccupations()` without an index keeps
- * the all-SQL exact path (btree on alias_norm) for one-off callers.
+ * createSpecialtyLookup() and occupationsForTitles() match against an in-process copy of the alias
+ * table (see alias-index.ts): exact matches of every title candidate and its spelling variants are
+ * Map lookups, and the typo fallback (only when no strong exact match exists) is a trigram count
+ * that reproduces pg_trgm's `alias_norm % phrase` and similarity() — no SQL per lookup.
+ * `lookupOccupations()` without an index is the all-SQL path (btree equality on alias_norm, then
+ * one GIN trigram statement for all fallback phrases) for one-off callers and for when the copy
+ * cannot be loaded. Scoring happens here either way: exact whole-title matches score 1, variants
+ * and partial phrases less, and trigram matches their similarity scaled by how title-like the
+ * phrase is.
  */
 import type { Queryable } from '@hh/db';
 import type { PoolClient } from 'pg';
