@@ -65,8 +65,9 @@ export interface SpecialtyLookupOptions {
   /** Entries in the result LRU (0 = no result cache). Default 5,000. */
   cacheSize?: number;
   /**
-   * How often (ms) a lookup may check taxonomy_meta for a reload, in the background. 0 checks
-   * before every uncached lookup (one small query; for tests and tools). Default 30,000.
+   * How often (ms) a lookup may check taxonomy_meta for a reload, in the background. 0 = check
+   * (and load) before every uncached lookup, waiting for it: one small query per lookup, for tests
+   * and tools. Default 30,000.
    */
   refreshMs?: number;
 }
@@ -383,17 +384,21 @@ export async function lookupOccupations(db: Queryable, text: string, opts: Looku
   return rank(matches, opts.lang ?? clearLanguage(t), limit);
 }
 
+/** How soon a failed first load of the alias index is retried. */
+const LOAD_RETRY_MS = 5_000;
+
 function statsOf(index: AliasIndex): AliasIndexStats {
   return { fingerprint: index.fingerprint, occupations: index.occupations, aliases: index.aliases, distinctAliases: index.byNorm.size, loadMs: index.loadMs };
 }
 
 /**
  * Lookup with an in-memory alias index and an in-process LRU of results (hh-search adds a shared
- * Redis cache on top). The index loads on first use (one load at a time however many lookups
- * wait for it); every `refreshMs` a lookup starts a background check of taxonomy_meta and, when
- * it changed, a reload — lookups keep using the old index until the new one is complete, then
- * the result LRU is dropped. If the index cannot be loaded (database down), lookups fall back to
- * the SQL path and the next lookup tries again.
+ * Redis cache on top). The first lookup starts loading the index in the background (~1–4 s; one
+ * load at a time) and, like every lookup until it is complete, takes the SQL path; `warm()` loads
+ * it up front. Every `refreshMs` a lookup starts a background check of taxonomy_meta and, when it
+ * changed, a reload — lookups keep using the old index until the new one is complete, then the
+ * result LRU is dropped. A failed load (database down) is retried 5 s later; a failed check keeps
+ * the old index. The loaded copy is shared with occupationsForTitles() for the same taxonomy.
  */
 export function createSpecialtyLookup(db: Queryable, opts: SpecialtyLookupOptions = {}): SpecialtyLookup {
   const cache = new Lru<string, SpecialtyMatch[]>(opts.cacheSize ?? 5_000);
@@ -401,46 +406,53 @@ export function createSpecialtyLookup(db: Queryable, opts: SpecialtyLookupOption
   let index: AliasIndex | undefined;
   let loading: Promise<AliasIndex> | undefined;
   let checking: Promise<void> | undefined;
-  let checkedAt = 0;
+  let checkedAt = -Infinity;
 
   const load = (): Promise<AliasIndex> => {
     loading ??= loadAliasIndex(db)
       .then((next) => {
         if (index && index.fingerprint !== next.fingerprint) cache.clear();
         index = next;
-        checkedAt = performance.now();
+        shareWithIngest(next);
         return next;
       })
       .finally(() => {
+        checkedAt = performance.now();
         loading = undefined;
       });
     return loading;
   };
-  /** Reload when taxonomy_meta no longer matches the loaded index. */
+  /** Reload when taxonomy_meta no longer matches the loaded index (or the one being loaded). */
   const check = (): Promise<void> => {
-    checking ??= taxonomyFingerprint(db)
-      .then(async (fp) => {
-        checkedAt = performance.now();
-        if (fp !== index?.fingerprint) await load();
-      })
-      .finally(() => {
-        checking = undefined;
-      });
+    checking ??= (async () => {
+      const fp = await taxonomyFingerprint(db);
+      checkedAt = performance.now();
+      if (loading) await loading.catch(() => undefined);
+      if (fp !== index?.fingerprint) await load();
+    })().finally(() => {
+      checking = undefined;
+    });
     return checking;
   };
   const current = async (): Promise<AliasIndex | undefined> => {
-    try {
-      if (!index) return await load();
-      if (refreshMs === 0) await check();
-      else if (performance.now() - checkedAt >= refreshMs) {
-        // Background: a search never waits for the check; a failed check is retried next interval.
-        checkedAt = performance.now();
-        void check().catch(() => undefined);
+    if (refreshMs === 0) {
+      // Consistent mode: every uncached lookup sees taxonomy_meta as it is now.
+      try {
+        if (!index) await load();
+        else await check();
+      } catch {
+        // Database unreachable: the last good copy (or the SQL path, which reports the error).
       }
       return index;
-    } catch {
-      return index;
     }
+    const due = performance.now() - checkedAt >= (index ? refreshMs : Math.min(refreshMs, LOAD_RETRY_MS));
+    if (due && !loading && !checking) {
+      // Background: a search never waits for a load or a check (until the first load completes,
+      // lookups take the SQL path, as fast as before the index existed); failures retry later.
+      checkedAt = performance.now();
+      void (index ? check() : load()).catch(() => undefined);
+    }
+    return index;
   };
 
   return {
@@ -505,6 +517,21 @@ export function createOccupationResolver(opts: { cacheSize?: number } = {}): Occ
 const ingestIndexes = new Map<string, Promise<AliasIndex>>();
 const MAX_INGEST_INDEXES = 2;
 
+/** A specialty lookup's copy serves the ingest path of the same database too (one copy in memory). */
+function shareWithIngest(index: AliasIndex): void {
+  if (ingestIndexes.has(index.fingerprint)) return;
+  ingestIndexes.set(index.fingerprint, Promise.resolve(index));
+  trimIngestIndexes();
+}
+
+function trimIngestIndexes(): void {
+  while (ingestIndexes.size > MAX_INGEST_INDEXES) {
+    const oldest = ingestIndexes.keys().next();
+    if (oldest.done) break;
+    ingestIndexes.delete(oldest.value);
+  }
+}
+
 async function ingestIndex(db: Queryable): Promise<AliasIndex> {
   const fp = await taxonomyFingerprint(db);
   let p = ingestIndexes.get(fp);
@@ -513,11 +540,7 @@ async function ingestIndex(db: Queryable): Promise<AliasIndex> {
     ingestIndexes.set(fp, p);
     // A failed load must not stay cached.
     void p.catch(() => ingestIndexes.delete(fp));
-    while (ingestIndexes.size > MAX_INGEST_INDEXES) {
-      const oldest = ingestIndexes.keys().next();
-      if (oldest.done) break;
-      ingestIndexes.delete(oldest.value);
-    }
+    trimIngestIndexes();
   }
   const index = await p;
   // Loaded on a client in a concurrent reload's READ COMMITTED window, the copy may be newer than

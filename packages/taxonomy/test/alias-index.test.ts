@@ -67,6 +67,7 @@ describe('in-memory alias index', () => {
       'Somos uma fintech em São Paulo. Vaga para Contadora Sênior: fechamento contábil, conciliações e auditorias.',
     ];
     const lookup = createSpecialtyLookup(db.pool, { cacheSize: 0 });
+    expect((await lookup.warm()).aliases).toBe(index.aliases);
     // The top 10 (what hh-search asks for): further down, which of several equally similar aliases
     // fill a phrase's 40 trigram rows depends on Postgres' heap order.
     for (const t of texts) {
@@ -82,6 +83,10 @@ describe('createSpecialtyLookup index lifecycle', () => {
     try {
       const lookup = createSpecialtyLookup(scratch.pool, { refreshMs: 3_600_000 });
       expect(lookup.index).toBeUndefined();
+      // Until the index is loaded, lookups take the SQL path (and start the load in the background).
+      expect((await lookup.lookup('Registered Nurse'))[0]).toMatchObject({ code: '29-1141.00', confidence: 1 });
+      await lookup.warm();
+      lookup.clear();
       const before = await lookup.lookup('Registered Nurse');
       expect(before[0]).toMatchObject({ code: '29-1141.00', confidence: 1, method: 'exact' });
       const first = lookup.index;

@@ -114,9 +114,14 @@ describe('leading phrase of a title line (before "para", "com", "with", "for"…
     ['Software Engineer for our payments team', 'onet', '15-1252.00', undefined],
     ['Contadora para escritório em Curitiba', 'cbo', '252210', 'pt'],
   ];
+  // The in-memory index path (warmed once) and the all-SQL path must both get these right.
+  let lookup: ReturnType<typeof createSpecialtyLookup>;
+  beforeAll(async () => {
+    lookup = createSpecialtyLookup(db.pool, { cacheSize: 0 });
+    await lookup.warm();
+  });
   for (const [text, source, code, lang] of cases) {
     it(`${text} (${lang ?? 'no lang'}) → ${source}:${code} ≥ 0.9`, async () => {
-      const lookup = createSpecialtyLookup(db.pool, { cacheSize: 0 });
       for (const res of [await lookup.lookup(text, lang ? { lang } : {}), await lookupOccupations(db.pool, text, lang ? { lang } : {})]) {
         const hit = res.find((m) => m.source === source && m.code === code);
         expect(hit?.confidence).toBeGreaterThanOrEqual(0.9);
@@ -129,7 +134,7 @@ describe('leading phrase of a title line (before "para", "com", "with", "for"…
   it('the first line of a longer job text counts too', async () => {
     const jd = `Senior backend engineer with Node.js and PostgreSQL
 You will own our billing APIs. We run TypeScript services on AWS and care about observability.`;
-    const res = await createSpecialtyLookup(db.pool, { cacheSize: 0 }).lookup(jd);
+    const res = await lookup.lookup(jd);
     expect(res[0]).toMatchObject({ source: 'onet', code: '15-1252.00', method: 'exact' });
     expect(res[0]?.confidence).toBeGreaterThanOrEqual(0.9);
   });
