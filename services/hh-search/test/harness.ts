@@ -47,7 +47,7 @@ export async function startHarness(
     DATABASE_URL: db.url,
     EMBED_URL: opts.embedUrl ?? embedUrl,
     RERANK_URL: opts.rerankUrl ?? rerankUrl,
-    LOG_LEVEL: 'silent',
+    LOG_LEVEL: process.env.HH_TEST_LOG_LEVEL ?? 'silent',
     EMBED_WORKER_ENABLED: 'false', // tests drive the worker with settle() for determinism
     INDEX_POLL_MS: '200',
     // Generous budgets: these tests check behaviour, not speed, on a shared 2-core machine.

@@ -68,6 +68,7 @@ export function createCandidateRepository(deps: { pool: pg.Pool; occupations: Oc
     externalId: string,
     input: CandidateInput,
     knownOccupations?: number[],
+    changed?: number[],
   ): Promise<UpsertOutcome> {
     const { version: requested, ...profile } = input;
     const d = deriveCandidate(input);
@@ -133,8 +134,10 @@ export function createCandidateRepository(deps: { pool: pg.Pool; occupations: Oc
         [id, tenantId, d.embedHash],
       );
     }
-    // Last statement before commit: it holds the change-log lock until then.
-    await client.query(`SELECT hh_append_change($1, $2, 'upsert')`, [tenantId, id]);
+    // The change-log row versions the tenant's cached search pages. It takes the change-log lock
+    // until commit, so it is the last statement; a bulk chunk collects ids and appends once.
+    if (changed) changed.push(id);
+    else await client.query(`SELECT hh_append_change($1, $2, 'upsert')`, [tenantId, id]);
     return { status: prior ? 'updated' : 'created', id: externalId, version, embedding: embedChanged ? 'queued' : 'unchanged' };
   }
 
@@ -167,12 +170,19 @@ export function createCandidateRepository(deps: { pool: pg.Pool; occupations: Oc
       const results = await withTransaction(pool, async (client) => {
         const occ = await deps.occupations(client, derived.map((d) => d.title), derived.map((d) => d.language));
         const res: (UpsertOutcome | { status: 'error'; id: string; error: Error })[] = [];
+        const changed: number[] = [];
         for (let i = 0; i < part.length; i++) {
           const it = part[i]!;
           for (let attempt = 0; ; attempt++) {
             await client.query('SAVEPOINT item');
             try {
-              res.push(await upsertInTx(client, tenantId, it.id, it.input, occ[i] ?? []));
+              const mark = changed.length;
+              try {
+                res.push(await upsertInTx(client, tenantId, it.id, it.input, occ[i] ?? [], changed));
+              } catch (err) {
+                changed.length = mark; // this item's write is rolled back below
+                throw err;
+              }
               await client.query('RELEASE SAVEPOINT item');
               break;
             } catch (err) {
@@ -182,6 +192,9 @@ export function createCandidateRepository(deps: { pool: pg.Pool; occupations: Oc
               break;
             }
           }
+        }
+        if (changed.length > 0) {
+          await client.query(`SELECT hh_append_change($1, c, 'upsert') FROM unnest($2::bigint[]) AS c ORDER BY c`, [tenantId, changed]);
         }
         return res;
       });

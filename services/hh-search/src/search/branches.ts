@@ -2,11 +2,11 @@
  * The three retrieval branches. Each returns up to `window` hits in rank order, already
  * restricted to the tenant and to the compiled recruiter filters.
  */
-import type pg from 'pg';
 import { fnv1a32 } from '@hh/text';
 import type { BranchHit } from './fusion.js';
 import type { CompiledFilter } from './filters.js';
 import type { VectorIndex } from '../vector/types.js';
+import type { BudgetedQuery } from './db.js';
 
 /**
  * Named (prepared) statements: pg plans each distinct SQL text once per connection instead of on
@@ -22,7 +22,7 @@ function params(filter: CompiledFilter, n: number): string[] {
 }
 
 export async function ftsBranch(
-  pool: pg.Pool,
+  db: BudgetedQuery,
   tenantId: number,
   queryText: string,
   filter: CompiledFilter,
@@ -32,7 +32,7 @@ export async function ftsBranch(
   // Candidates are indexed in their own language; query both configurations so an English
   // query finds Portuguese profiles that mention the same technologies, and vice versa.
   const [t, q, lim] = params(filter, 3);
-  const { rows } = await pool.query<{ id: number; score: number }>(prepared('fts',
+  const { rows } = await db<{ id: number; score: number }>(prepared('fts',
     `SELECT c.id, ts_rank(c.search_doc, q.q, 1) AS score
        FROM candidates c,
             (SELECT websearch_to_tsquery('hh_english', ${q}) || websearch_to_tsquery('hh_portuguese', ${q}) AS q) q
@@ -51,7 +51,7 @@ export interface SpecialtyMatch {
 }
 
 export async function specialtyBranch(
-  pool: pg.Pool,
+  db: BudgetedQuery,
   tenantId: number,
   matches: SpecialtyMatch[],
   filter: CompiledFilter,
@@ -59,7 +59,7 @@ export async function specialtyBranch(
 ): Promise<BranchHit[]> {
   if (matches.length === 0) return [];
   const [t, ids, confs, titles, lim] = params(filter, 5);
-  const { rows } = await pool.query<{ id: number; score: number; occupation: string }>(prepared('specialty',
+  const { rows } = await db<{ id: number; score: number; occupation: string }>(prepared('specialty',
     `SELECT c.id, m.conf AS score, m.title AS occupation
        FROM candidates c
        CROSS JOIN LATERAL (
@@ -79,7 +79,7 @@ export async function specialtyBranch(
  * the filtered set ran out before the window filled while the index had more.
  */
 export async function vectorBranch(
-  pool: pg.Pool,
+  db: BudgetedQuery,
   index: VectorIndex,
   tenantId: number,
   query: Float32Array,
@@ -91,7 +91,7 @@ export async function vectorBranch(
   const raw = await index.search(tenantId, query, k);
   if (!filtered) return { hits: raw.slice(0, window), short: false };
   const [t, ids] = params(filter, 2);
-  const { rows } = await pool.query<{ id: number }>(
+  const { rows } = await db<{ id: number }>(
     prepared('vfilter', `SELECT c.id FROM candidates c WHERE c.tenant_id = ${t} AND c.id = ANY(${ids}::bigint[]) ${filter.sql}`, [
       ...filter.params,
       tenantId,

@@ -14,6 +14,8 @@ import { DownstreamError } from '../clients/http.js';
 import type { RerankClient, RerankDocument, RerankResult } from '../clients/rerank-client.js';
 import type { VectorIndex } from '../vector/types.js';
 import { ftsBranch, specialtyBranch, vectorBranch, type SpecialtyMatch } from './branches.js';
+import { budgetedQuery, isOverload, type BudgetedQuery } from './db.js';
+import { HttpProblem } from '@hh/service-kit';
 import { decodeCursor, encodeCursor } from './cursor.js';
 import { compileFilters } from './filters.js';
 import { rrfFuse, type BranchHit, type FusedHit } from './fusion.js';
@@ -74,6 +76,9 @@ interface RankedList {
 
 class BranchTimeout extends Error {}
 
+/** Degradation codes that describe the answer rather than a failure: such lists may be cached. */
+const INFORMATIONAL = new Set(['vector_filtered_short']);
+
 function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
   if (ms <= 0) return Promise.reject(new BranchTimeout('no time left'));
   let timer: NodeJS.Timeout;
@@ -123,6 +128,7 @@ export function createSearchService(deps: SearchDeps) {
     };
 
     const branchBudget = () => deadline.timeout(config.branchTimeoutMs);
+    const db = budgetedQuery(deps.pool, branchBudget);
 
     // ---- vector: embed (cached) → index → post-filter
     const vectorP = (async (): Promise<BranchHit[]> => {
@@ -143,13 +149,13 @@ export function createSearchService(deps: SearchDeps) {
         metrics.branchFailures.inc({ branch: 'embed', reason: timeout ? 'timeout' : 'error' });
         throw new SkipBranch(timeout ? 'timeout' : 'error');
       }
-      const out = await timed('vector', () => withTimeout(vectorBranch(deps.pool, deps.index, tenantId, vec, filter, window), branchBudget()));
+      const out = await timed('vector', () => withTimeout(vectorBranch(db, deps.index, tenantId, vec, filter, window), branchBudget()));
       if (out.short) degraded.add('vector_filtered_short');
       return out.hits;
     })();
 
     // ---- full text
-    const ftsP = weights.fts === 0 ? Promise.reject(new SkipBranch()) : timed('fts', () => withTimeout(ftsBranch(deps.pool, tenantId, ftsQueryText(req, req.filters?.mustHaveSkills ?? []), filter, window), branchBudget()));
+    const ftsP = weights.fts === 0 ? Promise.reject(new SkipBranch()) : timed('fts', () => withTimeout(ftsBranch(db, tenantId, ftsQueryText(req, req.filters?.mustHaveSkills ?? []), filter, window), branchBudget()));
 
     // ---- specialty: lookup (cached) → candidates of those occupations
     let occupations: SpecialtyMatch[] = [];
@@ -163,7 +169,7 @@ export function createSearchService(deps: SearchDeps) {
                 const { value, status } = await deps.cache.getOrLoad(cacheKey('specialty', tenantId, text), () => deps.specialty(text), { ttlSeconds: 3600 });
                 cacheStatuses.push(status);
                 occupations = value;
-                return specialtyBranch(deps.pool, tenantId, value, filter, window);
+                return specialtyBranch(db, tenantId, value, filter, window);
               })(),
               branchBudget(),
             ),
@@ -195,7 +201,14 @@ export function createSearchService(deps: SearchDeps) {
     // ---- fusion
     const t0 = performance.now();
     let fused = rrfFuse(lists, { k: config.rrfK, window, weights });
-    const rows = await loadRows(deps.pool, tenantId, fused.map((f) => f.id));
+    let rows: Map<number, Row>;
+    try {
+      rows = await loadRows(budgetedQuery(deps.pool, () => Math.max(deadline.remaining(), 200)), tenantId, fused.map((f) => f.id));
+    } catch (err) {
+      // Without the rows there is nothing to show: tell the client to retry, never a 500.
+      if (isOverload(err)) throw new HttpProblem(503, 'HH_SEARCH_OVERLOADED', 'search is overloaded; retry shortly', undefined, { 'retry-after': '1' });
+      throw err;
+    }
     fused = fused.filter((f) => rows.has(f.id)); // deleted between branch and load
     const nice = (req.filters?.niceToHaveSkills ?? []).map(normSkill);
     const boosts = new Map<number, number>();
@@ -244,6 +257,7 @@ export function createSearchService(deps: SearchDeps) {
       }
     }
     timings.rerank = round(performance.now() - rerankStart);
+    if (topN > 0) metrics.branchDuration.observe({ branch: 'rerank' }, timings.rerank / 1000);
 
     // Final order: reranked head by rerank score, then the rest in fused order. Scores are
     // mapped into [0,1] so that the reranked head always outranks the tail.
@@ -349,7 +363,7 @@ export function createSearchService(deps: SearchDeps) {
         return list;
       },
       // Degraded lists are not cached, so a recovered branch is used by the next request.
-      { ttlSeconds: (l: RankedList) => (l.degraded.length > 0 ? 0 : config.cacheTtlSeconds) },
+      { ttlSeconds: (l: RankedList) => (l.degraded.some((d) => !INFORMATIONAL.has(d)) ? 0 : config.cacheTtlSeconds) },
     );
     const list: RankedList = value;
     const degraded = new Set(list.degraded);
@@ -388,9 +402,9 @@ class SkipBranch extends Error {
   }
 }
 
-async function loadRows(pool: pg.Pool, tenantId: number, ids: number[]): Promise<Map<number, Row>> {
+async function loadRows(db: BudgetedQuery, tenantId: number, ids: number[]): Promise<Map<number, Row>> {
   if (ids.length === 0) return new Map();
-  const { rows } = await pool.query<Row>({
+  const { rows } = await db<Row>({
     name: 'hh_load_rows',
     text: `SELECT id, external_id, version, title, headline, summary, skills, skills_norm, country, region, city, remote,
             years_experience, seniority, language
