@@ -58,6 +58,8 @@ export interface AliasIndexStats {
   occupations: number;
   aliases: number;
   distinctAliases: number;
+  /** (trigram, alias) pairs in the trigram index. */
+  trigramPostings: number;
   loadMs: number;
 }
 
@@ -388,7 +390,7 @@ export async function lookupOccupations(db: Queryable, text: string, opts: Looku
 const LOAD_RETRY_MS = 5_000;
 
 function statsOf(index: AliasIndex): AliasIndexStats {
-  return { fingerprint: index.fingerprint, occupations: index.occupations, aliases: index.aliases, distinctAliases: index.byNorm.size, loadMs: index.loadMs };
+  return { fingerprint: index.fingerprint, occupations: index.occupations, aliases: index.aliases, distinctAliases: index.byNorm.size, trigramPostings: index.trigram.size, loadMs: index.loadMs };
 }
 
 /**
