@@ -160,6 +160,8 @@ export class DiskAnnIndex {
   private readonly startUsage = new Map<number, number>();
   private trained = false;
   private consolidating = false;
+  /** save() streams the live memory to disk; a mutation meanwhile would tear the snapshot. */
+  private saving = false;
   private pool: PoolWorker[] | null = null;
   private nextRequest = 1;
   private readonly waiting = new Map<number, { resolve: (r: SearchResults) => void; reject: (e: Error) => void }>();
@@ -347,7 +349,7 @@ export class DiskAnnIndex {
 
   /** Inserts a point, or replaces the vector/labels of an existing id (delete + insert). */
   upsert(id: number, vector: ArrayLike<number>, labels?: readonly number[]): void {
-    this.assertOpen();
+    this.assertWritable();
     this.checkId('id', id);
     this.checkVector('vector', vector);
     const ls = this.normLabels('labels', labels);
@@ -376,7 +378,7 @@ export class DiskAnnIndex {
 
   /** Tombstones a point: never returned again; its slot is freed by consolidate(). */
   delete(id: number): boolean {
-    this.assertOpen();
+    this.assertWritable();
     const slot = this.idMap.get(id);
     if (slot === undefined) return false;
     const v = this.views;
@@ -404,7 +406,7 @@ export class DiskAnnIndex {
    * Yields to the event loop between chunks so searches and inserts keep running.
    */
   async consolidate(opts: { yieldEvery?: number } = {}): Promise<ConsolidateReport> {
-    this.assertOpen();
+    this.assertWritable();
     if (this.consolidating) throw new Error('consolidate() is already running');
     this.consolidating = true;
     const t0 = performance.now();
@@ -474,7 +476,7 @@ export class DiskAnnIndex {
 
   /** Builds the graph for many points at once (index must be empty), on `threads` worker threads. */
   async build(input: BuildInput, opts: BuildOptions = {}): Promise<BuildReport> {
-    this.assertOpen();
+    this.assertWritable();
     if (this.highWater !== 0) throw new Error('build() needs an empty index; use upsert() to add to a live index');
     const n = input.ids.length;
     if (input.vectors.length !== n * this.dims) {
@@ -834,22 +836,31 @@ export class DiskAnnIndex {
 
   /**
    * Writes a snapshot atomically (temp file + fsync + rename). Tombstones are kept as such; call
-   * consolidate() first for a compact file. Must not run concurrently with mutations.
+   * consolidate() first for a compact file. Mutations (upsert/delete/consolidate/build) throw
+   * while the save is in flight, so a snapshot is never torn; searches continue.
    */
   async save(path: string, meta: SnapshotMeta): Promise<{ bytes: number; seconds: number }> {
     this.assertOpen();
     if (typeof meta?.modelId !== 'string') throw new DiskAnnInputError('meta.modelId', 'must be a string');
     const lastSeq = BigInt(meta.lastSeq);
     if (lastSeq < 0n) throw new DiskAnnInputError('meta.lastSeq', 'must be ≥ 0');
+    if (this.consolidating) throw new Error('DiskAnnIndex: consolidate() in progress; save after it resolves');
+    this.assertWritable();
     const t0 = performance.now();
     const hw = this.highWater;
-    const bytes = await writeSnapshot(path, {
+    this.saving = true;
+    let bytes: number;
+    try {
+      bytes = await writeSnapshot(path, {
       formatVersion: SNAPSHOT_FORMAT_VERSION,
       metric: this.metric, dims: this.dims, R: this.R, bits: this.bits, maxLabels: this.maxLabels,
       codeBytes: this.layout.codeBytes, count: this.live, tombstones: this.tombstones, highWater: hw,
       start: this.start, trained: this.trained, modelId: meta.modelId, lastSeq: lastSeq.toString(),
       labelStarts: [...this.labelStart.entries()], createdAt: new Date().toISOString(),
     }, sectionsFor(this.views, hw));
+    } finally {
+      this.saving = false;
+    }
     this.meta = { modelId: meta.modelId, lastSeq };
     return { bytes, seconds: (performance.now() - t0) / 1000 };
   }
@@ -935,6 +946,11 @@ export class DiskAnnIndex {
 
   private assertOpen(): void {
     if (this.closed) throw new Error('DiskAnnIndex is closed');
+  }
+
+  private assertWritable(): void {
+    this.assertOpen();
+    if (this.saving) throw new Error('DiskAnnIndex: save() in progress; apply changes after it resolves');
   }
 
   /** @internal snapshot support */

@@ -90,6 +90,18 @@ describe('snapshots', async () => {
     await expectSnapshotError(DiskAnnIndex.load(bad), 'CORRUPT');
   });
 
+  it('refuses mutations while a save is streaming (a torn snapshot could serve wrong vectors)', async () => {
+    const pending = idx.save(join(dir, 'busy.snap'), { modelId: 'hh-hash-768-v1', lastSeq: 1 });
+    expect(() => idx.upsert(999_999, row(ds.base, 0, 24))).toThrow(/save\(\) in progress/);
+    expect(() => idx.delete(10)).toThrow(/save\(\) in progress/);
+    // Searches keep working meanwhile.
+    expect(idx.search(row(ds.queries, 0, 24), 3).ids).toHaveLength(3);
+    await pending;
+    idx.upsert(999_999, row(ds.base, 0, 24));
+    expect(idx.has(999_999)).toBe(true);
+    idx.delete(999_999);
+  });
+
   it('overwrites atomically: a reader of the old path sees the old or the new file, whole', async () => {
     const before = readFileSync(file);
     await idx.save(file, { modelId: 'hh-hash-768-v1', lastSeq: seq + 1n });
