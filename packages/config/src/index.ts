@@ -124,7 +124,8 @@ export const searchSchema = z.object({
   BULK_BODY_LIMIT_BYTES: int(8 * 1_048_576, 1024, 256 * 1024 * 1024),
   /** Embedding outbox worker. */
   EMBED_WORKER_ENABLED: bool(true),
-  EMBED_WORKER_BATCH: int(64, 1, 1024),
+  EMBED_WORKER_BATCH: int(128, 1, 1024),
+  EMBED_WORKER_CONCURRENCY: int(2, 1, 16),
   EMBED_WORKER_POLL_MS: ms(1_000),
   /** `diskann` (the StreamingDiskANN engine) or `exact` (brute-force scan, for tiny pools and checks). */
   VECTOR_INDEX: z.enum(['diskann', 'exact']).default('diskann'),

@@ -93,6 +93,7 @@ export async function createRuntime(config: SearchConfig, opts: RuntimeOptions =
     pool,
     embed,
     batchSize: config.EMBED_WORKER_BATCH,
+    concurrency: config.EMBED_WORKER_CONCURRENCY,
     pollMs: config.EMBED_WORKER_POLL_MS,
     log: app.log,
     onBatch: (n) => embedJobs.inc(n),

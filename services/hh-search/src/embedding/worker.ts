@@ -14,6 +14,8 @@ export interface EmbedWorkerOptions {
   embed: EmbedClient;
   batchSize: number;
   pollMs: number;
+  /** Batches in flight at once (each claims its own rows with SKIP LOCKED). */
+  concurrency?: number;
   embedTimeoutMs?: number;
   log?: { warn(obj: object, msg: string): void };
   onBatch?: (n: number, ms: number) => void;
@@ -22,18 +24,19 @@ export interface EmbedWorkerOptions {
 
 export class EmbedWorker {
   private stopped = false;
-  private loop: Promise<void> | undefined;
-  private wake: (() => void) | undefined;
+  private loops: Promise<void>[] = [];
+  private wakers = new Set<() => void>();
 
   constructor(private readonly opts: EmbedWorkerOptions) {}
 
   start(): void {
-    this.loop ??= this.run();
+    if (this.loops.length > 0) return;
+    for (let i = 0; i < (this.opts.concurrency ?? 1); i++) this.loops.push(this.run());
   }
 
   /** Nudge the worker (after an upsert) instead of waiting for the next poll. */
   notify(): void {
-    this.wake?.();
+    for (const wake of this.wakers) wake();
   }
 
   private async run(): Promise<void> {
@@ -47,13 +50,14 @@ export class EmbedWorker {
       }
       if (n === 0 && !this.stopped) {
         await new Promise<void>((resolve) => {
-          const t = setTimeout(resolve, this.opts.pollMs);
-          this.wake = () => {
+          const wake = () => {
             clearTimeout(t);
+            this.wakers.delete(wake);
             resolve();
           };
+          const t = setTimeout(wake, this.opts.pollMs);
+          this.wakers.add(wake);
         });
-        this.wake = undefined;
       }
     }
   }
@@ -131,7 +135,7 @@ export class EmbedWorker {
 
   async stop(): Promise<void> {
     this.stopped = true;
-    this.wake?.();
-    await this.loop;
+    this.notify();
+    await Promise.all(this.loops);
   }
 }

@@ -157,11 +157,14 @@ export class IndexSync {
         [ids, model],
       );
       const byId = new Map(vecs.map((v) => [v.candidate_id, v]));
+      let n = 0;
       for (const id of ids) {
         const v = byId.get(id);
         // A missing row means deleted (or embedded by another model): either way not searchable.
         if (v && v.dims === index.dims) index.upsert(id, v.tenant_id, toVector(v.embedding, v.dims));
         else index.delete(id);
+        // Graph inserts run on this thread: yield now and then so HTTP handling never stalls.
+        if (++n % 32 === 0) await new Promise((r) => setImmediate(r));
       }
       const last = rows[rows.length - 1]!;
       this.lastSeq = last.seq;
