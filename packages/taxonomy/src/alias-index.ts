@@ -128,7 +128,13 @@ export function trigramSet(text: string): Set<string> {
   const out = new Set<string>();
   for (const word of text.toLowerCase().split(/[^\p{L}\p{N}]+/u)) {
     if (!word) continue;
-    const chars = [' ', ' ', ...word, ' '];
+    const padded = `  ${word} `;
+    if (!/[\uD800-\uDFFF]/.test(padded)) {
+      // The common case (folded aliases are ASCII): UTF-16 units are characters.
+      for (let i = 0; i + 3 <= padded.length; i++) out.add(padded.substring(i, i + 3));
+      continue;
+    }
+    const chars = [...padded];
     for (let i = 0; i + 3 <= chars.length; i++) out.add(`${chars[i]}${chars[i + 1]}${chars[i + 2]}`);
   }
   return out;
@@ -167,10 +173,15 @@ export class TrigramIndex {
   private readonly counts: Uint16Array;
 
   constructor(private readonly norms: readonly string[]) {
-    const sets = norms.map((n) => trigramSet(n));
-    this.sizes = Uint16Array.from(sets, (t) => Math.min(t.size, 65_535));
+    // One pass collecting (alias, trigram id) pairs, then a counting sort into CSR: no per-alias
+    // Set survives the loop (the build is ~2M pairs).
+    this.sizes = new Uint16Array(norms.length);
     const perTrigram: number[] = [];
-    for (const set of sets) {
+    const pairAlias: number[] = [];
+    const pairTrigram: number[] = [];
+    norms.forEach((norm, alias) => {
+      const set = trigramSet(norm);
+      this.sizes[alias] = Math.min(set.size, 65_535);
       for (const t of set) {
         let id = this.ids.get(t);
         if (id === undefined) {
@@ -179,19 +190,20 @@ export class TrigramIndex {
           perTrigram.push(0);
         }
         perTrigram[id] = (perTrigram[id] ?? 0) + 1;
-      }
-    }
-    this.offsets = new Int32Array(perTrigram.length + 1);
-    for (let i = 0; i < perTrigram.length; i++) this.offsets[i + 1] = (this.offsets[i] ?? 0) + (perTrigram[i] ?? 0);
-    this.postings = new Int32Array(this.offsets[perTrigram.length] ?? 0);
-    const fill = this.offsets.slice(0, perTrigram.length);
-    sets.forEach((set, alias) => {
-      for (const t of set) {
-        const id = this.ids.get(t) ?? 0;
-        this.postings[fill[id] ?? 0] = alias;
-        fill[id] = (fill[id] ?? 0) + 1;
+        pairAlias.push(alias);
+        pairTrigram.push(id);
       }
     });
+    this.offsets = new Int32Array(perTrigram.length + 1);
+    for (let i = 0; i < perTrigram.length; i++) this.offsets[i + 1] = (this.offsets[i] ?? 0) + (perTrigram[i] ?? 0);
+    this.postings = new Int32Array(pairAlias.length);
+    const fill = this.offsets.slice(0, perTrigram.length);
+    // Pairs are in alias order, so every list comes out sorted by alias (search() relies on it).
+    for (let k = 0; k < pairAlias.length; k++) {
+      const id = pairTrigram[k] ?? 0;
+      this.postings[fill[id] ?? 0] = pairAlias[k] ?? 0;
+      fill[id] = (fill[id] ?? 0) + 1;
+    }
     this.counts = new Uint16Array(norms.length);
   }
 

@@ -30,6 +30,10 @@ describe('in-memory alias index', () => {
     }
   });
 
+  it('counts characters, not UTF-16 units, outside the BMP', () => {
+    expect([...trigramSet('𠀀ab')].sort()).toEqual(['  𠀀', ' 𠀀a', '𠀀ab', 'ab '].sort());
+  });
+
   it('trigram search finds the aliases and similarities that `alias_norm % phrase` finds', async () => {
     for (const phrase of ['regsitered nurse', 'acountant', 'desenvolverdor web', 'enfermero obstetrico', 'softwre developer']) {
       const client = await db.pool.connect();
