@@ -72,11 +72,35 @@ async function readAll(q: Queryable): Promise<{ fingerprint: string; occs: OccRo
   const occs = (await q.query<OccRow>('SELECT id, title, source, code, lang FROM occupations')).rows;
   // rank() decides the order of results; sorting here only keeps `matched` deterministic when two
   // aliases of one occupation tie.
-  const aliases = (
-    await q.query<AliasRow>('SELECT alias_norm AS n, occupation_id AS o, alias AS a, lang AS l, kind AS k FROM occupation_aliases ORDER BY alias_norm, occupation_id')
-  ).rows;
+  // Pages in primary-key order (keyset on (alias_norm, occupation_id)), arrays rather than row
+  // objects: parsing 100k rows in one result blocked the event loop for 100–200 ms at a time.
+  const aliases: AliasRow[] = [];
+  let after: [string, number] | undefined;
+  for (;;) {
+    const { rows } = await q.query<[string, number, string, Language, string]>({
+      text: `SELECT alias_norm, occupation_id, alias, lang, kind FROM occupation_aliases
+              ${after ? 'WHERE (alias_norm, occupation_id) > ($1, $2)' : ''}
+              ORDER BY alias_norm, occupation_id LIMIT ${ALIAS_PAGE}`,
+      values: after ?? [],
+      rowMode: 'array',
+    });
+    for (const [n, o, a, l, k] of rows) aliases.push({ n, o, a, l, k });
+    const last = rows[rows.length - 1];
+    if (!last || rows.length < ALIAS_PAGE) break;
+    after = [last[0], last[1]];
+    await yieldToEventLoop();
+  }
   return { fingerprint, occs, aliases };
 }
+
+/**
+ * Building the copy takes ~1 s of CPU; a service builds it while serving requests, so the work is
+ * cut into slices of this many aliases (a few ms each) with the event loop let in between —
+ * otherwise a search's other branches (HTTP calls with deadlines) would time out meanwhile.
+ */
+const YIELD_EVERY = 2_000;
+const ALIAS_PAGE = 5_000;
+const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /**
  * Read the whole taxonomy into memory. On a Pool the three reads share one REPEATABLE READ
@@ -106,7 +130,9 @@ export async function loadAliasIndex(db: Queryable): Promise<AliasIndex> {
   for (const r of data.occs) occs.set(r.id, { id: r.id, title: r.title, source: r.source, code: r.code, lang: r.lang });
   const byNorm = new Map<string, IndexedAlias[]>();
   let aliases = 0;
+  let rowNo = 0;
   for (const r of data.aliases) {
+    if (++rowNo % YIELD_EVERY === 0) await yieldToEventLoop();
     const occ = occs.get(r.o);
     if (!occ) continue;
     const entry: IndexedAlias = { occ, alias: r.a, lang: r.l, kind: r.k };
@@ -115,7 +141,7 @@ export async function loadAliasIndex(db: Queryable): Promise<AliasIndex> {
     else byNorm.set(r.n, [entry]);
     aliases++;
   }
-  const trigram = new TrigramIndex([...byNorm.keys()]);
+  const trigram = await TrigramIndex.build([...byNorm.keys()]);
   return { fingerprint: data.fingerprint, byNorm, trigram, occupations: occs.size, aliases, loadMs: performance.now() - t0 };
 }
 
@@ -165,46 +191,69 @@ function similarityOf(shared: number, a: number, b: number): number {
  * instead of 5–30 ms per query on this machine).
  */
 export class TrigramIndex {
-  private readonly ids = new Map<string, number>();
-  private readonly offsets: Int32Array;
-  private readonly postings: Int32Array;
-  private readonly sizes: Uint16Array;
   /** Per-alias shared-trigram counters, reset after every search (searches are synchronous). */
   private readonly counts: Uint16Array;
 
-  constructor(private readonly norms: readonly string[]) {
-    // One pass collecting (alias, trigram id) pairs, then a counting sort into CSR: no per-alias
-    // Set survives the loop (the build is ~2M pairs).
-    this.sizes = new Uint16Array(norms.length);
+  private constructor(
+    private readonly norms: readonly string[],
+    private readonly ids: Map<string, number>,
+    private readonly offsets: Int32Array,
+    private readonly postings: Int32Array,
+    private readonly sizes: Uint16Array,
+  ) {
+    this.counts = new Uint16Array(norms.length);
+  }
+
+  /**
+   * One pass collecting (alias, trigram id) pairs, then a counting sort into CSR: no per-alias Set
+   * survives the loop (the build is ~2M pairs). Yields to the event loop every YIELD_EVERY aliases.
+   */
+  static async build(norms: readonly string[]): Promise<TrigramIndex> {
+    const ids = new Map<string, number>();
+    const sizes = new Uint16Array(norms.length);
     const perTrigram: number[] = [];
-    const pairAlias: number[] = [];
-    const pairTrigram: number[] = [];
-    norms.forEach((norm, alias) => {
-      const set = trigramSet(norm);
-      this.sizes[alias] = Math.min(set.size, 65_535);
+    // Typed arrays (off the GC heap, grown by doubling): two 2M-element JS arrays made the final
+    // garbage collection of a build pause the event loop for 100–300 ms.
+    let pairAlias = new Int32Array(1 << 16);
+    let pairTrigram = new Int32Array(1 << 16);
+    let pairs = 0;
+    for (let alias = 0; alias < norms.length; alias++) {
+      if (alias > 0 && alias % YIELD_EVERY === 0) await yieldToEventLoop();
+      const set = trigramSet(norms[alias] ?? '');
+      sizes[alias] = Math.min(set.size, 65_535);
       for (const t of set) {
-        let id = this.ids.get(t);
+        let id = ids.get(t);
         if (id === undefined) {
           id = perTrigram.length;
-          this.ids.set(t, id);
+          ids.set(t, id);
           perTrigram.push(0);
         }
         perTrigram[id] = (perTrigram[id] ?? 0) + 1;
-        pairAlias.push(alias);
-        pairTrigram.push(id);
+        if (pairs === pairAlias.length) {
+          const grownA = new Int32Array(pairs * 2);
+          grownA.set(pairAlias);
+          pairAlias = grownA;
+          const grownT = new Int32Array(pairs * 2);
+          grownT.set(pairTrigram);
+          pairTrigram = grownT;
+        }
+        pairAlias[pairs] = alias;
+        pairTrigram[pairs] = id;
+        pairs++;
       }
-    });
-    this.offsets = new Int32Array(perTrigram.length + 1);
-    for (let i = 0; i < perTrigram.length; i++) this.offsets[i + 1] = (this.offsets[i] ?? 0) + (perTrigram[i] ?? 0);
-    this.postings = new Int32Array(pairAlias.length);
-    const fill = this.offsets.slice(0, perTrigram.length);
+    }
+    const offsets = new Int32Array(perTrigram.length + 1);
+    for (let i = 0; i < perTrigram.length; i++) offsets[i + 1] = (offsets[i] ?? 0) + (perTrigram[i] ?? 0);
+    const postings = new Int32Array(pairs);
+    const fill = offsets.slice(0, perTrigram.length);
     // Pairs are in alias order, so every list comes out sorted by alias (search() relies on it).
-    for (let k = 0; k < pairAlias.length; k++) {
+    for (let k = 0; k < pairs; k++) {
+      if (k > 0 && k % (YIELD_EVERY * 20) === 0) await yieldToEventLoop();
       const id = pairTrigram[k] ?? 0;
-      this.postings[fill[id] ?? 0] = pairAlias[k] ?? 0;
+      postings[fill[id] ?? 0] = pairAlias[k] ?? 0;
       fill[id] = (fill[id] ?? 0) + 1;
     }
-    this.counts = new Uint16Array(norms.length);
+    return new TrigramIndex(norms, ids, offsets, postings, sizes);
   }
 
   /** Number of (trigram, alias) postings; for the README's memory figure. */
