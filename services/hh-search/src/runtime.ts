@@ -123,7 +123,8 @@ export async function createRuntime(config: SearchConfig, opts: RuntimeOptions =
     async start() {
       started = true;
       if (config.EMBED_WORKER_ENABLED) worker.start();
-      await sync.start();
+      // The taxonomy's in-memory alias index loads alongside the vector index.
+      await Promise.all([sync.start(), lookup.warm().catch((err: unknown) => app.log.warn({ err }, 'taxonomy index load failed; lookups use SQL'))]);
       if (snapshotDir) {
         if (!snapshot) await saveSnapshot().catch((err: unknown) => app.log.warn({ err }, 'snapshot failed'));
         snapshotTimer = setInterval(() => {
