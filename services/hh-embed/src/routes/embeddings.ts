@@ -152,7 +152,6 @@ interface Output {
   tokens: number;
 }
 
-const TIMEOUT_HEADER_VALUE = /^\d{1,9}$/;
 
 export async function embeddingsRoutes(app: ZodApp, opts: EmbeddingsRouteOptions): Promise<void> {
   const { provider } = opts;
@@ -206,18 +205,7 @@ export async function embeddingsRoutes(app: ZodApp, opts: EmbeddingsRouteOptions
         response: { 200: embeddingsResponse, 400: problemSchema, 502: problemSchema, 503: problemSchema, 504: problemSchema },
       },
       onRequest: async (req) => {
-        const raw = req.headers[DEADLINE_HEADER];
-        if (raw === undefined) {
-          deadlines.set(req, new Deadline(opts.defaultTimeoutMs));
-          return;
-        }
-        const value = Array.isArray(raw) ? raw[0] : raw;
-        if (value === undefined || !TIMEOUT_HEADER_VALUE.test(value.trim())) {
-          throw new HttpProblem(400, 'HH_EMBED_VALIDATION', `invalid ${DEADLINE_HEADER} header`, [
-            { field: `headers.${DEADLINE_HEADER}`, message: 'must be a whole number of milliseconds' },
-          ]);
-        }
-        deadlines.set(req, new Deadline(Math.min(Number(value.trim()), opts.defaultTimeoutMs)));
+        deadlines.set(req, Deadline.fromRequestHeader(req.headers[DEADLINE_HEADER], opts.defaultTimeoutMs, 'HH_EMBED'));
       },
       onResponse: async (_req, reply) => {
         requests.inc({ outcome: outcomeOf(reply.statusCode) });

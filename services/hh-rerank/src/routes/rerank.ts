@@ -62,7 +62,6 @@ const rerankResponse = z.object({
 });
 type RerankResponse = z.input<typeof rerankResponse>;
 
-const TIMEOUT_HEADER_VALUE = /^\d{1,9}$/;
 
 /**
  * Time the scorer needs for `chars` characters of query and documents: scripts/bench.mjs measured
@@ -97,18 +96,7 @@ export async function rerankRoutes(app: ZodApp, opts: RerankRouteOptions): Promi
         response: { 200: rerankResponse, 400: problemSchema, 413: problemSchema, 415: problemSchema, 503: problemSchema, 504: problemSchema },
       },
       onRequest: async (req) => {
-        const raw = req.headers[DEADLINE_HEADER];
-        if (raw === undefined) {
-          deadlines.set(req, new Deadline(opts.defaultTimeoutMs));
-          return;
-        }
-        const value = Array.isArray(raw) ? raw[0] : raw;
-        if (value === undefined || !TIMEOUT_HEADER_VALUE.test(value.trim())) {
-          throw new HttpProblem(400, 'HH_RERANK_VALIDATION', `invalid ${DEADLINE_HEADER} header`, [
-            { field: `headers.${DEADLINE_HEADER}`, message: 'must be a whole number of milliseconds' },
-          ]);
-        }
-        deadlines.set(req, new Deadline(Math.min(Number(value.trim()), opts.defaultTimeoutMs)));
+        deadlines.set(req, Deadline.fromRequestHeader(req.headers[DEADLINE_HEADER], opts.defaultTimeoutMs, 'HH_RERANK'));
       },
       onResponse: async (_req, reply) => {
         requests.inc({ outcome: outcomeOf(reply.statusCode) });
