@@ -41,10 +41,14 @@ export async function createRuntime(config: SearchConfig, opts: RuntimeOptions =
   const embed = new EmbedClient(config.EMBED_URL, config.EMBED_MODEL);
   const rerank = new RerankClient(config.RERANK_URL);
   const dims = opts.dims ?? 768;
+  // Snapshots are tagged with the model and this database's identity: a snapshot taken from
+  // another database (same schema, same model) must never be loaded.
+  const { rows: idRows } = await pool.query<{ database_id: string }>('SELECT database_id FROM hh_instance');
+  const snapshotTag = `${config.EMBED_MODEL}|db:${idRows[0]?.database_id ?? 'unknown'}`;
   // A valid snapshot saves the rebuild: resume the change log after the seq it reflects.
   const snapshot =
     !opts.createIndex && config.VECTOR_INDEX === 'diskann' && config.INDEX_SNAPSHOT_DIR
-      ? await loadSnapshot(config.INDEX_SNAPSHOT_DIR, { dims, modelId: config.EMBED_MODEL }, silentLog)
+      ? await loadSnapshot(pool, config.INDEX_SNAPSHOT_DIR, { dims, modelId: snapshotTag }, silentLog)
       : undefined;
   const index: VectorIndex =
     snapshot?.index ??
@@ -106,7 +110,7 @@ export async function createRuntime(config: SearchConfig, opts: RuntimeOptions =
     if (!snapshotDir || !index.save || !sync.ready) return;
     ensureDir(snapshotDir);
     const t0 = performance.now();
-    await sync.exclusive(() => index.save!(snapshotPath(snapshotDir), { modelId: config.EMBED_MODEL, lastSeq: sync.lastSeq }));
+    await sync.exclusive(() => index.save!(snapshotPath(snapshotDir), { modelId: snapshotTag, lastSeq: sync.lastSeq }));
     app.log.info({ ms: Math.round(performance.now() - t0), lastSeq: sync.lastSeq }, 'vector index snapshot saved');
   }
 

@@ -11,7 +11,8 @@ import { loadSearchConfig } from '@hh/config';
 import { createRuntime } from '../src/runtime.js';
 import { snapshotPath } from '../src/vector/snapshots.js';
 import { accountant, backendPt, nurse } from './fixtures.js';
-import { client, startHarness, type Api, type Harness } from './harness.js';
+import { client, startHarness, TAXONOMY_SEED, type Api, type Harness } from './harness.js';
+import { createTestDatabase } from '@hh/db';
 
 let h: Harness;
 let api: Api;
@@ -102,6 +103,23 @@ describe('vector branch on DiskANN', () => {
       expect(body.results.map((r) => r.candidateId).filter((id) => id !== 'n-3')).toEqual(golden);
     } finally {
       await rebuilt.close();
+    }
+  });
+
+  it('a snapshot from another database is never loaded', async () => {
+    await h.runtime.saveSnapshot();
+    const before = readdirSync(dir).filter((f) => f.includes('.rejected-')).length;
+    const other = await createTestDatabase(TAXONOMY_SEED);
+    const rt = await createRuntime(
+      loadSearchConfig({ DATABASE_URL: other.url, EMBED_URL: h.embedUrl, RERANK_URL: h.rerankUrl, LOG_LEVEL: 'silent', EMBED_WORKER_ENABLED: 'false', INDEX_SNAPSHOT_DIR: dir }),
+    );
+    try {
+      await rt.start();
+      expect(rt.index.stats().count).toBe(0); // the other database has no embeddings
+      expect(readdirSync(dir).filter((f) => f.includes('.rejected-')).length).toBe(before + 1);
+    } finally {
+      await rt.close();
+      await other.drop();
     }
   });
 

@@ -4,6 +4,7 @@
  * the index is rebuilt from Postgres instead — a snapshot never serves wrong answers.
  */
 import { mkdirSync, renameSync } from 'node:fs';
+import type pg from 'pg';
 import { join } from 'node:path';
 import { DiskAnnIndex, SnapshotError } from '@hh/diskann';
 import { DiskAnnVectorIndex } from './diskann-index.js';
@@ -11,6 +12,7 @@ import { DiskAnnVectorIndex } from './diskann-index.js';
 export const snapshotPath = (dir: string) => join(dir, 'vector-index.hhdiskann');
 
 export async function loadSnapshot(
+  pool: pg.Pool,
   dir: string,
   expected: { dims: number; modelId: string },
   log: { info(o: object, m: string): void; warn(o: object, m: string): void },
@@ -19,6 +21,11 @@ export async function loadSnapshot(
   try {
     const engine = await DiskAnnIndex.load(path, { dims: expected.dims, metric: 'cosine', modelId: expected.modelId });
     const lastSeq = Number(engine.meta.lastSeq);
+    const { rows } = await pool.query<{ seq: number | null }>('SELECT max(seq) AS seq FROM change_log');
+    if (lastSeq > (rows[0]?.seq ?? 0)) {
+      await engine.close();
+      throw new Error(`snapshot is at change-log seq ${lastSeq}, beyond this database's ${rows[0]?.seq ?? 0}`);
+    }
     log.info({ path, vectors: engine.stats().count, lastSeq }, 'vector index snapshot loaded');
     const index = new DiskAnnVectorIndex(engine);
     await index.warm();
