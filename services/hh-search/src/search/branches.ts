@@ -24,22 +24,38 @@ function params(filter: CompiledFilter, n: number): string[] {
 export async function ftsBranch(
   db: BudgetedQuery,
   tenantId: number,
-  queryText: string,
+  query: { text: string; mode: 'query' | 'job' },
   filter: CompiledFilter,
   window: number,
 ): Promise<BranchHit[]> {
-  if (!queryText.trim()) return [];
+  if (!query.text.trim()) return [];
+  const [t, q, lim] = params(filter, 3);
   // Candidates are indexed in their own language; query both configurations so an English
   // query finds Portuguese profiles that mention the same technologies, and vice versa.
-  const [t, q, lim] = params(filter, 3);
+  // A typed query keeps websearch semantics (AND, quotes, OR, -). A job description becomes an
+  // OR of its rarest lexemes: terms the column statistics say occur in more than 3 % of profiles
+  // would match most of the pool and only cost ranking time (as Lucene's common-terms query does).
+  const tsquery =
+    query.mode === 'query'
+      ? `(SELECT websearch_to_tsquery('hh_english', ${q}) || websearch_to_tsquery('hh_portuguese', ${q}) AS q)`
+      : `(WITH lex AS (
+            SELECT DISTINCT l AS lexeme
+              FROM unnest(tsvector_to_array(to_tsvector('hh_english', ${q}) || to_tsvector('hh_portuguese', ${q}))) AS l),
+          common AS (
+            SELECT u.e AS lexeme, u.f AS freq
+              FROM pg_stats s, unnest(s.most_common_elems::text::text[], s.most_common_elem_freqs) AS u(e, f)
+             WHERE s.schemaname = current_schema() AND s.tablename = 'candidates' AND s.attname = 'search_doc'),
+          ranked AS (
+            SELECT lex.lexeme, coalesce(common.freq, 0) AS freq, row_number() OVER (ORDER BY coalesce(common.freq, 0), lex.lexeme) AS r
+              FROM lex LEFT JOIN common USING (lexeme))
+          SELECT string_agg(quote_literal(lexeme), ' | ')::tsquery AS q FROM ranked WHERE r <= 12 AND (freq < 0.03 OR r <= 3))`;
   const { rows } = await db<{ id: number; score: number }>(prepared('fts',
     `SELECT c.id, ts_rank(c.search_doc, q.q, 1) AS score
-       FROM candidates c,
-            (SELECT websearch_to_tsquery('hh_english', ${q}) || websearch_to_tsquery('hh_portuguese', ${q}) AS q) q
+       FROM candidates c, ${tsquery} q
       WHERE c.tenant_id = ${t} AND c.search_doc @@ q.q ${filter.sql}
       ORDER BY score DESC, c.id
       LIMIT ${lim}`,
-    [...filter.params, tenantId, queryText, window]),
+    [...filter.params, tenantId, query.text, window]),
   );
   return rows;
 }

@@ -23,6 +23,12 @@ const JOB_BOILERPLATE = new Set(
  * word of a 300-word posting would match nobody. Quotes and operators the user typed in a
  * short query are interpreted by websearch_to_tsquery, which never raises a syntax error.
  */
+export function ftsQuery(req: { query?: string; jobDescription?: string }, extraTerms: string[] = []): { text: string; mode: 'query' | 'job' } {
+  const q = req.query?.trim();
+  if (q) return { text: q, mode: 'query' };
+  return { text: ftsQueryText(req, extraTerms).split(' or ').join(' '), mode: 'job' };
+}
+
 export function ftsQueryText(req: { query?: string; jobDescription?: string }, extraTerms: string[] = []): string {
   const q = req.query?.trim();
   if (q) return q;
@@ -35,7 +41,7 @@ export function ftsQueryText(req: { query?: string; jobDescription?: string }, e
   });
   const top = [...counts.entries()]
     .sort((a, b) => b[1].n - a[1].n || a[1].first - b[1].first)
-    .slice(0, 16)
+    .slice(0, 24)
     .map(([t]) => t);
   const terms = [...new Set([...extraTerms.flatMap((s) => contentTokens(s)), ...top])].filter((t) => t !== 'or');
   return terms.join(' or ');

@@ -19,7 +19,7 @@ import { HttpProblem } from '@hh/service-kit';
 import { decodeCursor, encodeCursor } from './cursor.js';
 import { compileFilters } from './filters.js';
 import { rrfFuse, type BranchHit, type FusedHit } from './fusion.js';
-import { ftsQueryText, specialtyText, vectorText } from './query-text.js';
+import { ftsQuery, specialtyText, vectorText } from './query-text.js';
 import type { BranchName, SearchRequest, SearchResponse } from './schema.js';
 import type { SearchMetrics } from './metrics.js';
 
@@ -155,7 +155,7 @@ export function createSearchService(deps: SearchDeps) {
     })();
 
     // ---- full text
-    const ftsP = weights.fts === 0 ? Promise.reject(new SkipBranch()) : timed('fts', () => withTimeout(ftsBranch(db, tenantId, ftsQueryText(req, req.filters?.mustHaveSkills ?? []), filter, window), branchBudget()));
+    const ftsP = weights.fts === 0 ? Promise.reject(new SkipBranch()) : timed('fts', () => withTimeout(ftsBranch(db, tenantId, ftsQuery(req, req.filters?.mustHaveSkills ?? []), filter, window), branchBudget()));
 
     // ---- specialty: lookup (cached) → candidates of those occupations
     let occupations: SpecialtyMatch[] = [];
