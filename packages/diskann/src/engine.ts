@@ -929,7 +929,7 @@ export class DiskAnnIndex {
       trained: this.trained,
       labels: this.labelMembers.size,
       bytes,
-      bytesPerVector: { graph: L.adjStride * 4 + 4, codes: this.trained ? L.codeBytes : 0, vectors: this.dims * 4 },
+      bytesPerVector: { graph: L.adjStride * 4 + 2, codes: this.trained ? L.codeBytes : 0, vectors: this.dims * 4 },
       averageDegree: nodes ? edges / nodes : 0,
       distanceComputations: this.core.distanceComputations + this.workerDistances,
       hammingComputations: this.core.hammingComputations + this.workerHamming,

@@ -69,7 +69,8 @@ export function computeLayout(p: LayoutParams): Layout {
   const offVectors = take(p.capacity * p.dims * 4);
   const offCodes = take(p.capacity * codeBytes);
   const offAdj = take(p.capacity * p.adjStride * 4);
-  const offDeg = take(p.capacity * 4);
+  // Degrees fit 16 bits (R ≤ 65535); 2 B instead of 4 keeps graph + codes within 450 B at R 64 + 2-bit.
+  const offDeg = take(p.capacity * 2);
   const offLocks = take(p.capacity * 4);
   const offVer = take(p.capacity * 4);
   const offFlags = take(p.capacity);
@@ -85,7 +86,7 @@ export function computeLayout(p: LayoutParams): Layout {
 
 /** Largest capacity whose layout fits in the 4 GiB wasm32 address space. */
 export function maxCapacity(p: Omit<LayoutParams, 'capacity'>): number {
-  const perSlot = p.dims * 4 + codeBytesFor(p.dims, p.bits) + p.adjStride * 4 + 4 * 3 + 1 + 8 + 1 + p.maxLabels * 4;
+  const perSlot = p.dims * 4 + codeBytesFor(p.dims, p.bits) + p.adjStride * 4 + 2 + 4 * 2 + 1 + 8 + 1 + p.maxLabels * 4;
   return Math.floor((MAX_BYTES - (8 << 20)) / perSlot);
 }
 
@@ -118,7 +119,7 @@ export class Views {
   readonly codes: Uint8Array;
   readonly codes32: Uint32Array;
   readonly adj: Uint32Array;
-  readonly deg: Uint32Array;
+  readonly deg: Uint16Array;
   readonly locks: Int32Array;
   readonly ver: Int32Array;
   readonly flags: Uint8Array;
@@ -143,7 +144,7 @@ export class Views {
     this.codes = new Uint8Array(buf, L.offCodes, L.capacity * L.codeBytes);
     this.codes32 = new Uint32Array(buf, L.offCodes, (L.capacity * L.codeBytes) / 4);
     this.adj = new Uint32Array(buf, L.offAdj, L.capacity * L.adjStride);
-    this.deg = new Uint32Array(buf, L.offDeg, L.capacity);
+    this.deg = new Uint16Array(buf, L.offDeg, L.capacity);
     this.locks = new Int32Array(buf, L.offLocks, L.capacity);
     this.ver = new Int32Array(buf, L.offVer, L.capacity);
     this.flags = new Uint8Array(buf, L.offFlags, L.capacity);

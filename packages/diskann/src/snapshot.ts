@@ -10,7 +10,8 @@ import { SnapshotError } from './errors.js';
 import type { Metric, Views } from './layout.js';
 
 export const SNAPSHOT_MAGIC = Buffer.from('HHDANN\0\x01', 'latin1');
-export const SNAPSHOT_FORMAT_VERSION = 1;
+// 2: 16-bit degree words.
+export const SNAPSHOT_FORMAT_VERSION = 2;
 const CHUNK = 64 << 20;
 
 export interface SnapshotHeader {
@@ -57,7 +58,7 @@ export function sectionsFor(v: Views, highWater: number): Section[] {
     sub('vectors', v.vectors, highWater * L.dims * 4),
     sub('codes', v.codes, highWater * L.codeBytes),
     sub('adj', v.adj, highWater * L.adjStride * 4),
-    sub('deg', v.deg, highWater * 4),
+    sub('deg', v.deg, highWater * 2),
     sub('flags', v.flags, highWater),
     sub('ext', v.ext, highWater * 8),
     sub('labelCount', v.labelCount, highWater),
