@@ -134,6 +134,17 @@ export function mulberry32(seed: number): () => number {
   };
 }
 
+/**
+ * Default search list size for a traversal over `n` points: `base` up to 100k points, then
+ * base·(1 + 3·log10(n / 100k)) (200 at 1M for base 50). Measured on clustered 768-d data (package
+ * README): recall@10 at 100k is 0.959 with L 25 and 0.993 with L 50; at 1M it is 0.917 with L 100,
+ * 0.958 with L 150 and 0.976 with L 200, so a fixed L 50 (0.80 at 1M) would not hold 0.95.
+ */
+export function scaledListSize(base: number, n: number): number {
+  if (n <= 100_000) return base;
+  return Math.min(4096, Math.round(base * (1 + 3 * Math.log10(n / 100_000))));
+}
+
 export class DiskAnnIndex {
   readonly dims: number;
   readonly metric: Metric;
@@ -142,7 +153,7 @@ export class DiskAnnIndex {
   readonly maxLabels: number;
   readonly kernelName: KernelName;
   readonly params: GraphParams;
-  readonly defaults: { listSize: number; rescore: number; exactScanThreshold: number; trainThreshold: number; quantized: boolean };
+  readonly defaults: { listSize: number; rescore: number; scaleListSize: boolean; exactScanThreshold: number; trainThreshold: number; quantized: boolean };
 
   private layout: Layout;
   private memory: WebAssembly.Memory;
@@ -186,6 +197,7 @@ export class DiskAnnIndex {
     this.defaults = {
       listSize: opts.listSize ?? 50,
       rescore: opts.rescore ?? 50,
+      scaleListSize: opts.listSize === undefined,
       exactScanThreshold: opts.exactScanThreshold ?? 1000,
       trainThreshold: opts.trainThreshold ?? 1024,
       // Measured (README): on clustered 768-d data and on SIFT, SBQ-guided traversal needs 4-8x
@@ -625,9 +637,14 @@ export class DiskAnnIndex {
 
   private plan(k: number, opts: SearchOptions): QueryPlan | null {
     if (!Number.isInteger(k) || k < 1 || k > 4096) throw new DiskAnnInputError('k', 'must be an integer in 1..4096');
-    const listSize = opts.listSize ?? this.defaults.listSize;
     const rescore = opts.rescore ?? this.defaults.rescore;
-    if (!Number.isInteger(listSize) || listSize < 1 || listSize > 4096) throw new DiskAnnInputError('listSize', 'must be an integer in 1..4096');
+    if (opts.listSize !== undefined && (!Number.isInteger(opts.listSize) || opts.listSize < 1 || opts.listSize > 4096)) {
+      throw new DiskAnnInputError('listSize', 'must be an integer in 1..4096');
+    }
+    // An explicit list size wins; otherwise the default grows with the number of points the query
+    // traverses (the whole index, or the label's subgraph).
+    const listFor = (traversed: number): number =>
+      opts.listSize ?? (this.defaults.scaleListSize ? scaledListSize(this.defaults.listSize, traversed) : this.defaults.listSize);
     if (!Number.isInteger(rescore) || rescore < 0 || rescore > 4096) throw new DiskAnnInputError('rescore', 'must be an integer in 0..4096');
     const labels = this.normLabels('labels', opts.labels ? [...opts.labels] : undefined);
     if (this.live === 0 || this.start < 0) return null;
@@ -643,10 +660,10 @@ export class DiskAnnIndex {
         }
         members = rarest!;
       }
-      return { k, listSize, rescore, starts: [], traverseLabel: -1, requireLabels: labels, useCodes: false, scan: Uint32Array.from(members) };
+      return { k, listSize: listFor(0), rescore, starts: [], traverseLabel: -1, requireLabels: labels, useCodes: false, scan: Uint32Array.from(members) };
     }
     if (labels.length === 0) {
-      return { k, listSize, rescore, starts: [this.start], traverseLabel: -1, requireLabels: [], useCodes, scan: null };
+      return { k, listSize: listFor(this.live), rescore, starts: [this.start], traverseLabel: -1, requireLabels: [], useCodes, scan: null };
     }
     // The rarest label bounds the result set: traverse its subgraph (or scan it when small).
     let rarest = -1;
@@ -660,11 +677,11 @@ export class DiskAnnIndex {
     }
     if (rarestSize === 0) return null;
     if (rarestSize <= this.defaults.exactScanThreshold) {
-      return { k, listSize, rescore, starts: [], traverseLabel: rarest, requireLabels: labels, useCodes, scan: Uint32Array.from(this.labelMembers.get(rarest)!) };
+      return { k, listSize: listFor(rarestSize), rescore, starts: [], traverseLabel: rarest, requireLabels: labels, useCodes, scan: Uint32Array.from(this.labelMembers.get(rarest)!) };
     }
     const s = this.labelStart.get(rarest);
     const starts = s === undefined ? [this.start] : [s];
-    return { k, listSize, rescore, starts, traverseLabel: rarest, requireLabels: labels, useCodes, scan: null };
+    return { k, listSize: listFor(rarestSize), rescore, starts, traverseLabel: rarest, requireLabels: labels, useCodes, scan: null };
   }
 
   private encodeFn = (src: number, dst: number): void => encodeAt(this.views, src, dst);

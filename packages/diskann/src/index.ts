@@ -1,6 +1,7 @@
 export {
   DiskAnnIndex,
   mulberry32,
+  scaledListSize,
   type DiskAnnOptions,
   type SearchOptions,
   type SearchResults,

@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { DiskAnnIndex, DiskAnnInputError, exactKnn, recallAtK } from '../src/index.js';
+import { DiskAnnIndex, DiskAnnInputError, exactKnn, recallAtK, scaledListSize } from '../src/index.js';
 import { LIVE } from '../src/layout.js';
 import { KERNELS, builtIndex, row } from './helpers.js';
 
@@ -97,6 +97,38 @@ describe('streaming inserts, upserts and validation', () => {
     open.push(idx);
     expect(idx.search([1, 2, 3], 5)).toEqual({ ids: [], distances: [] });
     expect(await idx.searchAsync([1, 2, 3], 5)).toEqual({ ids: [], distances: [] });
+  });
+});
+
+describe('default list size', () => {
+  it('is the base up to 100k points and grows with log10(n) beyond (200 at 1M for base 50)', () => {
+    expect(scaledListSize(50, 1)).toBe(50);
+    expect(scaledListSize(50, 100_000)).toBe(50);
+    expect(scaledListSize(50, 1_000_000)).toBe(200);
+    let prev = 0;
+    for (const n of [1e5, 2e5, 5e5, 1e6, 1e7, 1e9]) {
+      const l = scaledListSize(50, n);
+      expect(l).toBeGreaterThanOrEqual(prev);
+      expect(l).toBeLessThanOrEqual(4096);
+      prev = l;
+    }
+  });
+
+  it('an explicit listSize (constructor or query) is used as given', async () => {
+    const small = new DiskAnnIndex({ dims: 4, metric: 'l2', listSize: 7, queryWorkers: 0 });
+    try {
+      expect(small.defaults.scaleListSize).toBe(false);
+      expect(small.defaults.listSize).toBe(7);
+    } finally {
+      await small.close();
+    }
+    const auto = new DiskAnnIndex({ dims: 4, metric: 'l2', queryWorkers: 0 });
+    try {
+      expect(auto.defaults.scaleListSize).toBe(true);
+      expect(() => auto.search([0, 0, 0, 0], 1, { listSize: 0 })).toThrow(DiskAnnInputError);
+    } finally {
+      await auto.close();
+    }
   });
 });
 
