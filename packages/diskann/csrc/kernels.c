@@ -47,13 +47,38 @@ static inline __attribute__((always_inline)) void score_rows(const float *q, con
   }
 }
 
+// A lone row (a batch's last 1-3, or RobustPrune's small lazy chunks) has no neighbour rows to
+// overlap with, so it splits its own sum over 4 accumulators instead: one accumulator would make
+// every add wait for the previous one.
+static inline __attribute__((always_inline)) float score_one(const float *q, const float *v, u32 dims, const int l2) {
+  u32 d16 = dims & ~15u, d4 = dims & ~3u, d = 0;
+  v128_t a[4] = { wasm_f32x4_splat(0), wasm_f32x4_splat(0), wasm_f32x4_splat(0), wasm_f32x4_splat(0) };
+  for (; d < d16; d += 16) {
+    for (int k = 0; k < 4; k++) {
+      v128_t qq = wasm_v128_load(q + d + 4 * k), x = wasm_v128_load(v + d + 4 * k);
+      if (l2) { v128_t t = wasm_f32x4_sub(qq, x); a[k] = wasm_f32x4_add(a[k], wasm_f32x4_mul(t, t)); }
+      else a[k] = wasm_f32x4_add(a[k], wasm_f32x4_mul(qq, x));
+    }
+  }
+  for (; d < d4; d += 4) {
+    v128_t qq = wasm_v128_load(q + d), x = wasm_v128_load(v + d);
+    if (l2) { v128_t t = wasm_f32x4_sub(qq, x); a[0] = wasm_f32x4_add(a[0], wasm_f32x4_mul(t, t)); }
+    else a[0] = wasm_f32x4_add(a[0], wasm_f32x4_mul(qq, x));
+  }
+  float s = hsum(wasm_f32x4_add(wasm_f32x4_add(a[0], a[1]), wasm_f32x4_add(a[2], a[3])));
+  for (; d < dims; d++) {
+    if (l2) { float t = q[d] - v[d]; s += t * t; } else { s += q[d] * v[d]; }
+  }
+  return l2 ? s : 1.0f - s;
+}
+
 // out[i] = squared L2 distance between q and row ids[i] of base (row stride = dims floats).
 __attribute__((export_name("l2_batch")))
 void l2_batch(const float *q, const float *base, u32 dims, const u32 *ids, u32 n, float *out) {
   u32 i = 0;
   for (; i + 8 <= n; i += 8) score_rows(q, base, dims, ids + i, out + i, 8, 1);
   if (i + 4 <= n) { score_rows(q, base, dims, ids + i, out + i, 4, 1); i += 4; }
-  for (; i < n; i++) score_rows(q, base, dims, ids + i, out + i, 1, 1);
+  for (; i < n; i++) out[i] = score_one(q, base + (unsigned long)ids[i] * dims, dims, 1);
 }
 
 // out[i] = 1 - dot(q, row ids[i]); rows are stored L2-normalised for the cosine metric.
@@ -62,7 +87,7 @@ void cos_batch(const float *q, const float *base, u32 dims, const u32 *ids, u32 
   u32 i = 0;
   for (; i + 8 <= n; i += 8) score_rows(q, base, dims, ids + i, out + i, 8, 0);
   if (i + 4 <= n) { score_rows(q, base, dims, ids + i, out + i, 4, 0); i += 4; }
-  for (; i < n; i++) score_rows(q, base, dims, ids + i, out + i, 1, 0);
+  for (; i < n; i++) out[i] = score_one(q, base + (unsigned long)ids[i] * dims, dims, 0);
 }
 
 // out[i] = popcount(qc XOR code[ids[i]]); codeBytes is a multiple of 16 (engine pads codes).

@@ -300,10 +300,15 @@ async function buildOrLoad(
   const idx = new DiskAnnIndex(options);
   const ids = Array.from({ length: data.n }, (_, i) => i);
   let lastLog = 0;
+  let finalPrune = false;
   const rep = await idx.build({ ids, vectors: data.base, labels: data.labels }, {
     threads,
     onProgress: (done, total) => {
-      if (performance.now() - lastLog > 30_000 || done === total) {
+      if (done === total) {
+        // Progress keeps ticking at 100% while the final prune runs: say so once.
+        if (!finalPrune) log(`diskann build ${done}/${total} inserted; final prune`);
+        finalPrune = true;
+      } else if (performance.now() - lastLog > 30_000) {
         lastLog = performance.now();
         log(`diskann build ${done}/${total}`);
       }

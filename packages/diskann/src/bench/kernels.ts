@@ -1,4 +1,4 @@
-// Kernel micro-benchmark: `node dist/bench/kernels.js [n] [dims]`. Distances per second for the JS and
+// Kernel micro-benchmark: `node dist/bench/kernels.js [n] [dims] [batch]`. Distances per second for the JS and
 // WASM kernels over random slots (random access, like a graph search) for f32 and SBQ Hamming.
 import { GraphCore } from '../graph.js';
 import { JsKernel, WasmKernel, wasmModuleOrNull, type Kernel } from '../kernel.js';
@@ -8,6 +8,7 @@ import { mulberry32 } from '../engine.js';
 
 const n = Number(process.argv[2] ?? 200_000);
 const dims = Number(process.argv[3] ?? 768);
+const batch = Number(process.argv[4] ?? 64);
 for (const metric of ['cosine', 'l2'] as const) {
   const layout = computeLayout({ dims, metric, capacity: n, adjStride: 8, R: 8, bits: 2, maxLabels: 1, scratchSlots: 1 });
   const v = new Views(allocateMemory(layout), layout);
@@ -20,7 +21,7 @@ for (const metric of ['cosine', 'l2'] as const) {
   const mod = wasmModuleOrNull();
   if (mod) kernels.push(new WasmKernel(v, mod));
   const core = new GraphCore(v, kernels[0]!, 0, { R: 8, alpha: 1.2, buildListSize: 8, maxCandidates: 8 });
-  const batch = 64;
+
   const pool = Uint32Array.from({ length: 1 << 20 }, () => Math.floor(rnd() * n));
   for (const k of kernels) {
     for (const what of ['dist', 'ham'] as const) {
