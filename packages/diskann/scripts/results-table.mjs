@@ -13,7 +13,8 @@ if (!file) {
 const r = JSON.parse(readFileSync(file, 'utf8'));
 const f = (x, d = 3) => (x === undefined || x === null ? '-' : Number(x).toFixed(d));
 const out = [];
-out.push('`' + r.command + '` — ' + r.date.slice(0, 16) + 'Z, Node ' + r.node + ', ' + r.cores + ' cores (' + (r.cpu ?? '?').trim() + ').');
+out.push('`' + r.command + '` — ' + (r.date.endsWith('Z') ? r.date.slice(0, 16) + 'Z' : r.date) + ', Node ' + r.node + ', ' + r.cores + ' cores (' + (r.cpu ?? '?').trim() + ').');
+if (r.reconstructedFromLog) out.push(`Reconstructed from the run's log (\`bench-results/${r.reconstructedFromLog.log}\`) by \`scripts/json-from-log.mjs\`: ${r.reconstructedFromLog.why}.`);
 out.push('');
 const b = r.build ?? {};
 const parts = [];
@@ -21,7 +22,9 @@ if (b.diskann) {
   const d = b.diskann;
   const cached = d.cached ? ` (index loaded from the \`--index-cache\` snapshot of the build at ${d.builtAt})` : '';
   const dpp = d.distancesPerPoint ? `, ${f(d.distancesPerPoint, 0)} distances/point` : '';
-  parts.push(`diskann ${f(d.seconds, 0)} s on ${d.threads} threads (R ${d.R}, L ${d.L}, α ${d.alpha}, kernel ${d.kernel}, avg degree ${f(d.averageDegree, 1)}${dpp})${cached}`);
+  const params = [['R', d.R], ['L', d.L], ['α', d.alpha], ['kernel', d.kernel]].filter(([, x]) => x !== undefined).map(([k, x]) => `${k} ${x}`);
+  params.push(`avg degree ${f(d.averageDegree, 1)}`);
+  parts.push(`diskann ${f(d.seconds, 0)} s on ${d.threads} threads (${params.join(', ')}${dpp})${cached}`);
 }
 if (b.hnswlib) parts.push(`hnswlib ${f(b.hnswlib.seconds, 0)} s on ${b.hnswlib.threads} thread`);
 if (b.usearch) parts.push(`usearch ${f(b.usearch.seconds, 0)} s on ${b.usearch.threads} threads`);

@@ -241,7 +241,8 @@ async function usearchPeer(data: BenchData, truth: Int32Array[], build: Record<s
   log(`usearch build ${buildS.toFixed(1)} s on 2 threads`);
   for (const ef of (arg('usearch-ef', '20,40,80,160')).split(',').map(Number)) {
     const u = make(ef);
-    u.load(file);
+    // view() maps the saved file: load() would copy the whole index per setting (OOM at 1M).
+    u.view(file);
     for (let i = 0; i < Math.min(200, data.nq); i++) u.search(q(data, i), 10, 1);
     const found: number[][] = [];
     const times: number[] = [];
