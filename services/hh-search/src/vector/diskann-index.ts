@@ -5,7 +5,7 @@
  * pool, off the event loop. Deletes are tombstones, consolidated in the background once they
  * pass a share of the index.
  */
-import { DiskAnnIndex, type DiskAnnOptions } from '@hh/diskann';
+import { DiskAnnIndex, scaledListSize, type DiskAnnOptions } from '@hh/diskann';
 import type { VectorHit, VectorIndex, VectorIndexStats, VectorRow } from './types.js';
 
 export interface DiskAnnVectorIndexOptions extends Partial<Omit<DiskAnnOptions, 'dims' | 'metric'>> {
@@ -74,7 +74,9 @@ export class DiskAnnVectorIndex implements VectorIndex {
   async search(tenantId: number, query: Float32Array, k: number): Promise<VectorHit[]> {
     if (k <= 0) return [];
     this.queries++;
-    const listSize = Math.max(k, 128);
+    // At least the window k, 128 for small pools, and the engine's size-scaled default (200 at 1M
+    // points, where 128 measured ≈ 0.94 recall@10 on the worst-case synthetic set).
+    const listSize = Math.max(k, 128, scaledListSize(50, this.engine.size));
     const res = await this.engine.searchAsync(query, k, { labels: [tenantId], listSize, rescore: listSize });
     // Cosine distance is 1 − cos on normalised vectors; report the similarity.
     return res.ids.map((id, i) => ({ id, score: 1 - res.distances[i]! }));
