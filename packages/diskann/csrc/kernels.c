@@ -72,22 +72,25 @@ static inline __attribute__((always_inline)) float score_one(const float *q, con
   return l2 ? s : 1.0f - s;
 }
 
+// Blocks of 8, then one of 4, then lone rows; `l2` is constant in each exported caller below.
+static inline __attribute__((always_inline)) void score_batch(const float *q, const float *base, u32 dims,
+                                                              const u32 *ids, u32 n, float *out, const int l2) {
+  u32 i = 0;
+  for (; i + 8 <= n; i += 8) score_rows(q, base, dims, ids + i, out + i, 8, l2);
+  if (i + 4 <= n) { score_rows(q, base, dims, ids + i, out + i, 4, l2); i += 4; }
+  for (; i < n; i++) out[i] = score_one(q, base + (unsigned long)ids[i] * dims, dims, l2);
+}
+
 // out[i] = squared L2 distance between q and row ids[i] of base (row stride = dims floats).
 __attribute__((export_name("l2_batch")))
 void l2_batch(const float *q, const float *base, u32 dims, const u32 *ids, u32 n, float *out) {
-  u32 i = 0;
-  for (; i + 8 <= n; i += 8) score_rows(q, base, dims, ids + i, out + i, 8, 1);
-  if (i + 4 <= n) { score_rows(q, base, dims, ids + i, out + i, 4, 1); i += 4; }
-  for (; i < n; i++) out[i] = score_one(q, base + (unsigned long)ids[i] * dims, dims, 1);
+  score_batch(q, base, dims, ids, n, out, 1);
 }
 
 // out[i] = 1 - dot(q, row ids[i]); rows are stored L2-normalised for the cosine metric.
 __attribute__((export_name("cos_batch")))
 void cos_batch(const float *q, const float *base, u32 dims, const u32 *ids, u32 n, float *out) {
-  u32 i = 0;
-  for (; i + 8 <= n; i += 8) score_rows(q, base, dims, ids + i, out + i, 8, 0);
-  if (i + 4 <= n) { score_rows(q, base, dims, ids + i, out + i, 4, 0); i += 4; }
-  for (; i < n; i++) out[i] = score_one(q, base + (unsigned long)ids[i] * dims, dims, 0);
+  score_batch(q, base, dims, ids, n, out, 0);
 }
 
 // out[i] = popcount(qc XOR code[ids[i]]); codeBytes is a multiple of 16 (engine pads codes).

@@ -15,7 +15,7 @@ import type { Queryable } from '@hh/db';
 import type { PoolClient } from 'pg';
 import { detectLanguage, type Language } from '@hh/text';
 import { Lru } from './lru.js';
-import { loadAliasIndex, taxonomyFingerprint, titleTrigrams, trigramSet, trigramSimilarity, type AliasIndex } from './alias-index.js';
+import { loadAliasIndex, taxonomyFingerprint, titleTrigrams, trigramSet, trigramSimilarity, type AliasIndex, type IndexedAlias } from './alias-index.js';
 import { extractTitleCandidates, titleVariants, type TitleCandidate } from './normalize.js';
 
 export type LookupMethod = 'exact' | 'trigram';
@@ -239,6 +239,15 @@ async function matchPhrases(db: Queryable, phrases: Phrase[], opts: { exhaustive
   return out;
 }
 
+/** One MatchRow for an alias-index hit, shaped like the SQL queries' rows. */
+function rowFromHit(m: 'e' | 't', i: number, h: IndexedAlias, sim: number, pTri: Set<string>): MatchRow {
+  return {
+    m, i, occupation_id: h.occ.id, alias: h.alias, alias_lang: h.lang, kind: h.kind, sim,
+    title: h.occ.title, source: h.occ.source, code: h.occ.code, occ_lang: h.occ.lang,
+    title_sim: trigramSimilarity(titleTrigrams(h.occ), pTri),
+  };
+}
+
 /** EXACT_SQL's rows, from memory: `i` is the 1-based phrase position, title_sim as pg_trgm computes it. */
 function exactFromIndex(index: AliasIndex, phrases: Phrase[]): MatchRow[] {
   const rows: MatchRow[] = [];
@@ -246,22 +255,7 @@ function exactFromIndex(index: AliasIndex, phrases: Phrase[]): MatchRow[] {
     const hits = index.byNorm.get(p.text);
     if (!hits) return;
     const pTri = trigramSet(p.text);
-    for (const h of hits) {
-      rows.push({
-        m: 'e',
-        i: k + 1,
-        occupation_id: h.occ.id,
-        alias: h.alias,
-        alias_lang: h.lang,
-        kind: h.kind,
-        sim: 1,
-        title: h.occ.title,
-        source: h.occ.source,
-        code: h.occ.code,
-        occ_lang: h.occ.lang,
-        title_sim: trigramSimilarity(titleTrigrams(h.occ), pTri),
-      });
-    }
+    for (const h of hits) rows.push(rowFromHit('e', k + 1, h, 1, pTri));
   });
   return rows;
 }
@@ -275,20 +269,7 @@ function trigramFromIndex(index: AliasIndex, phrases: Phrase[]): MatchRow[] {
     for (const { norm, sim } of index.trigram.search(p.text, TRIGRAM_THRESHOLD)) {
       for (const h of index.byNorm.get(norm) ?? []) {
         if (n++ >= TRIGRAM_ROWS) return;
-        rows.push({
-          m: 't',
-          i: k + 1,
-          occupation_id: h.occ.id,
-          alias: h.alias,
-          alias_lang: h.lang,
-          kind: h.kind,
-          sim,
-          title: h.occ.title,
-          source: h.occ.source,
-          code: h.occ.code,
-          occ_lang: h.occ.lang,
-          title_sim: trigramSimilarity(titleTrigrams(h.occ), pTri),
-        });
+        rows.push(rowFromHit('t', k + 1, h, sim, pTri));
       }
     }
   });
