@@ -93,6 +93,33 @@ void cos_batch(const float *q, const float *base, u32 dims, const u32 *ids, u32 
   score_batch(q, base, dims, ids, n, out, 0);
 }
 
+// RobustPrune's occlusion scan: distances from candidate row q to the selected rows ids[0..n), in
+// blocks of 8, stopping after the first block that holds an occluder (a row at distance <= 0, or
+// with dpj / d > alpha: divided in double, rounded to float, as the TypeScript prune stores it). Returns
+// how many distances it wrote. One call per candidate visit instead of one per block of 8.
+static inline __attribute__((always_inline)) u32 occlude_scan(const float *q, const float *base, u32 dims,
+                                                              const u32 *ids, u32 n, float *out,
+                                                              double dpj, double alpha, const int l2) {
+  for (u32 at = 0; at < n; at += 8) {
+    u32 m = n - at < 8 ? n - at : 8;
+    score_batch(q, base, dims, ids + at, m, out + at, l2);
+    for (u32 i = at; i < at + m; i++) {
+      if (out[i] <= 0 || (double)(float)(dpj / (double)out[i]) > alpha) return at + m;
+    }
+  }
+  return n;
+}
+
+__attribute__((export_name("l2_occlude")))
+u32 l2_occlude(const float *q, const float *base, u32 dims, const u32 *ids, u32 n, float *out, double dpj, double alpha) {
+  return occlude_scan(q, base, dims, ids, n, out, dpj, alpha, 1);
+}
+
+__attribute__((export_name("cos_occlude")))
+u32 cos_occlude(const float *q, const float *base, u32 dims, const u32 *ids, u32 n, float *out, double dpj, double alpha) {
+  return occlude_scan(q, base, dims, ids, n, out, dpj, alpha, 0);
+}
+
 // out[i] = popcount(qc XOR code[ids[i]]); codeBytes is a multiple of 16 (engine pads codes).
 // i64.popcnt maps to one POPCNT instruction on x86-64, cheaper than the i8x16.popcnt emulation.
 __attribute__((export_name("ham_batch")))

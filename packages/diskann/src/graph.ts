@@ -1,7 +1,7 @@
 // Graph core shared by every thread (owner, build workers, query workers): Vamana greedy search,
 // RobustPrune with the α ramp and label-aware occlusion, insertion with back-edges, and the
 // quantized search with exact rescoring. It owns no data: everything lives in the shared memory.
-import type { Kernel } from './kernel.js';
+import { OCCLUDE_BLOCK, type Kernel } from './kernel.js';
 import { DELETED, LIVE, type Views } from './layout.js';
 
 export interface GraphParams {
@@ -42,6 +42,9 @@ export class GraphCore {
   readonly sCode: number;
   readonly sIds: number;
   readonly sOut: number;
+  /** RobustPrune's selected list (u32) and the occlusion scan's distances (f32), adjStride + 1 each. */
+  readonly sSel: number;
+  readonly sSelOut: number;
   distanceComputations = 0;
   hammingComputations = 0;
   /** Exact distances spent inside beam searches (the rest: prune and rescoring). */
@@ -84,6 +87,8 @@ export class GraphCore {
     this.sCode = base + L.dims * 4;
     this.sIds = this.sCode + L.codeBytes;
     this.sOut = this.sIds + L.batchMax * 4;
+    this.sSel = this.sOut + L.batchMax * 4;
+    this.sSelOut = this.sSel + (L.adjStride + 1) * 4;
     this.visited = new Uint32Array(L.capacity);
     const maxList = 4096;
     this.listId = new Uint32Array(maxList);
@@ -97,7 +102,8 @@ export class GraphCore {
     this.pFactor = new Float32Array(pc);
     this.pSel = new Uint8Array(pc);
     this.pChecked = new Uint32Array(pc);
-    this.pOut = new Uint32Array(L.adjStride + 1);
+    // The selected list lives in this thread's scratch so the kernel's occlusion scan reads it in place.
+    this.pOut = v.u32.subarray(this.sSel >>> 2, (this.sSel >>> 2) + L.adjStride + 1);
     this.tmpIds = new Uint32Array(pc);
     this.tmpDist = new Float32Array(pc);
     this.tmpVer = new Int32Array(maxList);
@@ -318,6 +324,8 @@ export class GraphCore {
    * Writes the result into pOut and returns its length. Non-live candidates and p are dropped.
    */
   prune(p: number, ids: Uint32Array, dists: Float32Array, n: number, R: number): number {
+    // The selected list lives in scratch sized for the adjacency stride.
+    if (R > this.stride) throw new RangeError(`prune to ${R} neighbours exceeds the adjacency stride ${this.stride}`);
     const { flags } = this.v;
     // Dedupe and drop p / non-live nodes.
     const gen = this.nextGen();
@@ -355,7 +363,6 @@ export class GraphCore {
     const pLabels = this.labelsOf(p);
     const tIds = this.tmpIds;
     const tDist = this.tmpDist;
-    const CHUNK = 8;
     let alpha = 1.0;
     for (;;) {
       for (let j = 0; j < m && count < R; j++) {
@@ -363,13 +370,30 @@ export class GraphCore {
         const cj = cIds[j]!;
         const dpj = cDist[j]!;
         // Bring factor[j] up to date against selections made since it was last checked.
-        while (checked[j]! < count && factor[j]! <= alpha) {
+        if (pLabels.length === 0) {
+          // Unlabelled: one kernel call scans the selected list (pOut, in scratch) in blocks,
+          // stopping after the first block with an occluder.
+          const from = checked[j]!;
+          if (from < count) {
+            const t = this.kernel.occlude(this.vectorOffset(cj), this.sSel + from * 4, count - from, this.sSelOut + from * 4, dpj, alpha);
+            checked[j] = from + t;
+            this.distanceComputations += t;
+            const f32 = this.v.f32;
+            const so = (this.sSelOut >>> 2) + from;
+            for (let x = 0; x < t; x++) {
+              const dij = f32[so + x]!;
+              const f = dij <= 0 ? Infinity : dpj / dij;
+              if (f > factor[j]!) factor[j] = f;
+            }
+          }
+        }
+        while (pLabels.length > 0 && checked[j]! < count && factor[j]! <= alpha) {
           let t = 0;
           const from = checked[j]!;
-          const to = Math.min(count, from + CHUNK);
+          const to = Math.min(count, from + OCCLUDE_BLOCK);
           for (let x = from; x < to; x++) {
             const ci = out[x]!;
-            if (pLabels.length > 0 && !this.mayOcclude(ci, cj, pLabels)) continue;
+            if (!this.mayOcclude(ci, cj, pLabels)) continue;
             tIds[t++] = ci;
           }
           checked[j] = to;

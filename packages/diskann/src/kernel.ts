@@ -1,9 +1,13 @@
-// One kernel interface, two implementations: portable TypeScript and WebAssembly SIMD128 (csrc/kernels.c).
-// Both work on byte offsets into the index memory, so a batch never copies vectors or codes.
-import { readFileSync } from 'node:fs';
+// One kernel interface, three implementations: portable TypeScript, WebAssembly SIMD128
+// (csrc/kernels.c, committed .wasm) and an optional native AVX2 + FMA addon (csrc/native.c, compiled
+// at install when a C compiler is present). All work on byte offsets into the index memory, so a
+// batch never copies vectors or codes.
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
 import type { Views } from './layout.js';
 
-export type KernelName = 'js' | 'wasm';
+export type KernelName = 'js' | 'wasm' | 'native';
 
 export interface Kernel {
   readonly name: KernelName;
@@ -11,7 +15,16 @@ export interface Kernel {
   dist(qOff: number, idsOff: number, n: number, outOff: number): void;
   /** u32 out[i] = popcount(code at qcOff XOR stored code ids[i]). */
   ham(qcOff: number, idsOff: number, n: number, outOff: number): void;
+  /**
+   * RobustPrune's occlusion scan: dist() over ids[0..n) in blocks of 8, stopping after the first
+   * block holding an occluder (distance ≤ 0 or dpj / distance > alpha). Returns how many
+   * distances were written to out.
+   */
+  occlude(qOff: number, idsOff: number, n: number, outOff: number, dpj: number, alpha: number): number;
 }
+
+/** Block size of the occlusion scan: the same in both kernels, so both make the same decisions. */
+export const OCCLUDE_BLOCK = 8;
 
 export class JsKernel implements Kernel {
   readonly name = 'js' as const;
@@ -57,6 +70,19 @@ export class JsKernel implements Kernel {
     }
   }
 
+  occlude(qOff: number, idsOff: number, n: number, outOff: number, dpj: number, alpha: number): number {
+    const f32 = this.v.f32;
+    for (let at = 0; at < n; at += OCCLUDE_BLOCK) {
+      const m = Math.min(OCCLUDE_BLOCK, n - at);
+      this.dist(qOff, idsOff + at * 4, m, outOff + at * 4);
+      for (let i = at; i < at + m; i++) {
+        const d = f32[(outOff >>> 2) + i]!;
+        if (d <= 0 || Math.fround(dpj / d) > alpha) return at + m;
+      }
+    }
+    return n;
+  }
+
   ham(qcOff: number, idsOff: number, n: number, outOff: number): void {
     const { u32, layout } = this.v;
     const words = layout.codeBytes >>> 2;
@@ -83,6 +109,8 @@ interface WasmExports {
   l2_batch(q: number, base: number, dims: number, ids: number, n: number, out: number): void;
   cos_batch(q: number, base: number, dims: number, ids: number, n: number, out: number): void;
   ham_batch(qc: number, codes: number, codeBytes: number, ids: number, n: number, out: number): void;
+  l2_occlude(q: number, base: number, dims: number, ids: number, n: number, out: number, dpj: number, alpha: number): number;
+  cos_occlude(q: number, base: number, dims: number, ids: number, n: number, out: number, dpj: number, alpha: number): number;
 }
 
 let wasmModule: WebAssembly.Module | null | undefined;
@@ -104,6 +132,7 @@ export class WasmKernel implements Kernel {
   readonly name = 'wasm' as const;
   private readonly fn: WasmExports['l2_batch'];
   private readonly hamFn: WasmExports['ham_batch'];
+  private readonly occludeFn: WasmExports['l2_occlude'];
   private readonly base: number;
   private readonly dims: number;
   private readonly codes: number;
@@ -114,6 +143,7 @@ export class WasmKernel implements Kernel {
     const ex = inst.exports as unknown as WasmExports;
     this.fn = v.layout.metric === 'l2' ? ex.l2_batch : ex.cos_batch;
     this.hamFn = ex.ham_batch;
+    this.occludeFn = v.layout.metric === 'l2' ? ex.l2_occlude : ex.cos_occlude;
     this.base = v.layout.offVectors;
     this.dims = v.layout.dims;
     this.codes = v.layout.offCodes;
@@ -124,24 +154,109 @@ export class WasmKernel implements Kernel {
     this.fn(qOff, this.base, this.dims, idsOff, n, outOff);
   }
 
+  occlude(qOff: number, idsOff: number, n: number, outOff: number, dpj: number, alpha: number): number {
+    return this.occludeFn(qOff, this.base, this.dims, idsOff, n, outOff, dpj, alpha);
+  }
+
   ham(qcOff: number, idsOff: number, n: number, outOff: number): void {
     this.hamFn(qcOff, this.codes, this.codeBytes, idsOff, n, outOff);
   }
 }
 
+interface NativeAddon {
+  supported: boolean;
+  bind(view: Uint8Array): WasmExports;
+}
+
+let nativeAddon: NativeAddon | null | undefined;
+
+/** Where scripts/build-native.mjs writes the addon (same relative path from src/ and dist/). */
+export const NATIVE_ADDON_PATH = fileURLToPath(new URL('../native/hh_diskann.node', import.meta.url));
+
+/** Loads the native addon once per thread; null when it was not built or this CPU lacks AVX2/FMA. */
+export function nativeAddonOrNull(): NativeAddon | null {
+  if (nativeAddon !== undefined) return nativeAddon;
+  nativeAddon = null;
+  if (existsSync(NATIVE_ADDON_PATH)) {
+    try {
+      const addon = createRequire(import.meta.url)(NATIVE_ADDON_PATH) as NativeAddon;
+      if (addon.supported) nativeAddon = addon;
+    } catch {
+      // Built for another Node ABI or platform: fall back to WebAssembly.
+    }
+  }
+  return nativeAddon;
+}
+
+/** Same exports as the WebAssembly module, as native code over the same memory. */
+export class NativeKernel implements Kernel {
+  readonly name = 'native' as const;
+  private readonly fn: WasmExports['l2_batch'];
+  private readonly hamFn: WasmExports['ham_batch'];
+  private readonly occludeFn: WasmExports['l2_occlude'];
+  private readonly base: number;
+  private readonly dims: number;
+  private readonly codes: number;
+  private readonly codeBytes: number;
+
+  constructor(v: Views, addon: NativeAddon) {
+    const ex = addon.bind(new Uint8Array(v.memory.buffer, 0, 1));
+    this.fn = v.layout.metric === 'l2' ? ex.l2_batch : ex.cos_batch;
+    this.hamFn = ex.ham_batch;
+    this.occludeFn = v.layout.metric === 'l2' ? ex.l2_occlude : ex.cos_occlude;
+    this.base = v.layout.offVectors;
+    this.dims = v.layout.dims;
+    this.codes = v.layout.offCodes;
+    this.codeBytes = v.layout.codeBytes;
+  }
+
+  dist(qOff: number, idsOff: number, n: number, outOff: number): void {
+    this.fn(qOff, this.base, this.dims, idsOff, n, outOff);
+  }
+
+  occlude(qOff: number, idsOff: number, n: number, outOff: number, dpj: number, alpha: number): number {
+    return this.occludeFn(qOff, this.base, this.dims, idsOff, n, outOff, dpj, alpha);
+  }
+
+  ham(qcOff: number, idsOff: number, n: number, outOff: number): void {
+    this.hamFn(qcOff, this.codes, this.codeBytes, idsOff, n, outOff);
+  }
+}
+
+const KERNEL_NAMES: readonly KernelName[] = ['js', 'wasm', 'native'];
+
+/** Kernels that can run in this process, fastest last. */
+export function availableKernels(): KernelName[] {
+  return KERNEL_NAMES.filter((k) => k === 'js' || (k === 'wasm' ? wasmModuleOrNull() !== null : nativeAddonOrNull() !== null));
+}
+
 /** Resolves 'auto' (and the HH_DISKANN_KERNEL override) to a concrete kernel name. */
 export function resolveKernelName(requested: KernelName | 'auto' | undefined): KernelName {
-  const env = process.env.HH_DISKANN_KERNEL;
-  const want = requested && requested !== 'auto' ? requested : env === 'js' || env === 'wasm' ? env : 'auto';
-  if (want === 'js') return 'js';
-  const mod = wasmModuleOrNull();
-  if (want === 'wasm' && !mod) throw new Error('HH_DISKANN_KERNEL=wasm but WebAssembly SIMD kernels cannot load here');
-  // WASM SIMD measured 2-4x faster than the JS kernel for 768-d (see README); prefer it whenever it loads.
-  return mod ? 'wasm' : 'js';
+  const env = process.env.HH_DISKANN_KERNEL as KernelName | undefined;
+  const want = requested && requested !== 'auto' ? requested : env && KERNEL_NAMES.includes(env) ? env : 'auto';
+  const available = availableKernels();
+  if (want !== 'auto') {
+    if (!available.includes(want)) {
+      throw new Error(
+        want === 'wasm'
+          ? 'kernel "wasm" requested but WebAssembly SIMD kernels cannot load here'
+          : `kernel "native" requested but the addon is not built (run: pnpm --filter @hh/diskann build:native) or this CPU lacks AVX2/FMA`,
+      );
+    }
+    return want;
+  }
+  // Measured (README, kernels bench): native AVX2 ≈ 2.7x WebAssembly SIMD on cached rows, and
+  // WebAssembly 2-4x the JS kernel; prefer the fastest that loads.
+  return available[available.length - 1]!;
 }
 
 export function createKernel(name: KernelName, v: Views): Kernel {
   if (name === 'js') return new JsKernel(v);
+  if (name === 'native') {
+    const addon = nativeAddonOrNull();
+    if (!addon) throw new Error('the native kernel addon is unavailable in this runtime');
+    return new NativeKernel(v, addon);
+  }
   const mod = wasmModuleOrNull();
   if (!mod) throw new Error('WebAssembly SIMD kernels are unavailable in this runtime');
   return new WasmKernel(v, mod);

@@ -54,7 +54,9 @@ export function computeLayout(p: LayoutParams): Layout {
   const codeBytes = codeBytesFor(p.dims, p.bits);
   // A batch must hold a whole prune candidate list (≤ 750 + stride) or one rescore window.
   const batchMax = 4096;
-  const scratchBytes = align(p.dims * 4 + codeBytes + batchMax * 8 + 64);
+  // Plus RobustPrune's selected list and its distances (adjStride + 1 each), read in place by the
+  // kernel's occlusion scan.
+  const scratchBytes = align(p.dims * 4 + codeBytes + batchMax * 8 + (p.adjStride + 1) * 8 + 64);
   let off = RESERVED_LOW;
   const take = (bytes: number): number => {
     const at = off;

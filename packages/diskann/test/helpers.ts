@@ -1,7 +1,9 @@
 import { DiskAnnIndex, type DiskAnnOptions } from '../src/index.js';
 import { clusteredDataset } from '../src/dataset.js';
+import { availableKernels } from '../src/kernel.js';
 
-export const KERNELS = ['js', 'wasm'] as const;
+/** Every kernel this process can run (js, wasm, and native where the addon was built). */
+export const KERNELS = availableKernels();
 
 export function row(data: Float32Array, i: number, dims: number): Float32Array {
   return data.subarray(i * dims, (i + 1) * dims);

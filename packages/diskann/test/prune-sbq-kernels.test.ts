@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { GraphCore } from '../src/graph.js';
-import { JsKernel, WasmKernel, wasmModuleOrNull, type Kernel } from '../src/kernel.js';
+import { JsKernel, availableKernels, createKernel, nativeAddonOrNull, wasmModuleOrNull, type Kernel } from '../src/kernel.js';
 import { LIVE, Views, allocateMemory, computeLayout, type Metric } from '../src/layout.js';
 import { encodeSlot, trainSbq } from '../src/sbq.js';
 import { mulberry32 } from '../src/engine.js';
@@ -74,6 +74,26 @@ describe('RobustPrune', () => {
   });
 });
 
+describe('RobustPrune across kernels', () => {
+  it('every kernel selects the same neighbours from 120 random candidates (unlabelled occlusion scan)', () => {
+    const dims = 64;
+    const v = makeViews(dims, 200, 'cosine');
+    const rnd = mulberry32(99);
+    for (let s = 0; s < 121; s++) {
+      const x = Array.from({ length: dims }, () => rnd() * 2 - 1);
+      const norm = Math.hypot(...x);
+      put(v, s, x.map((e) => e / norm));
+    }
+    const cands = Array.from({ length: 120 }, (_, i) => i + 1);
+    const picks = availableKernels().map((k) => {
+      const core = new GraphCore(v, createKernel(k, v), 0, { R: 8, alpha: 1.2, buildListSize: 10, maxCandidates: 750 });
+      return pruneOf(core, 0, cands, 8);
+    });
+    expect(picks[0]!.length).toBe(8);
+    for (const p of picks) expect(p).toEqual(picks[0]);
+  });
+});
+
 describe('SBQ', () => {
   it('1-bit codes set bit d when x_d > mean_d', () => {
     const v = makeViews(16, 4, 'l2', 1);
@@ -119,10 +139,16 @@ describe('kernels', () => {
   it('the WASM SIMD module loads on this runtime', () => {
     expect(hasWasm).toBe(true);
   });
+  // CI builds the addon (.ci/run sets HH_EXPECT_NATIVE=1), so there a missing addon fails instead of
+  // silently testing two kernels out of three.
+  it.runIf(process.env.HH_EXPECT_NATIVE === '1')('the native AVX2 addon loads on this machine', () => {
+    expect(nativeAddonOrNull()).not.toBeNull();
+    expect(availableKernels()).toEqual(['js', 'wasm', 'native']);
+  });
 
   for (const metric of ['l2', 'cosine'] as const) {
     for (const dims of [7, 64, 100, 768]) {
-      it(`JS and WASM agree on ${metric} distances and Hamming (dims ${dims})`, () => {
+      it(`every kernel agrees on ${metric} distances, Hamming and occlusion scans (dims ${dims})`, () => {
         const n = 200;
         const v = makeViews(dims, n + 1, metric, 2);
         const rnd = mulberry32(dims);
@@ -136,7 +162,7 @@ describe('kernels', () => {
         }
         trainSbq(v, Array.from({ length: n }, (_, i) => i), n);
         for (let s = 0; s < n; s++) encodeSlot(v, s);
-        const kernels: Kernel[] = [new JsKernel(v), new WasmKernel(v, wasmModuleOrNull()!)];
+        const kernels: Kernel[] = availableKernels().map((k) => createKernel(k, v));
         const core = new GraphCore(v, kernels[0]!, 0, { R: 8, alpha: 1.2, buildListSize: 10, maxCandidates: 750 });
         const ids = [3, ...Array.from({ length: 63 }, () => Math.floor(rnd() * n))];
         v.u32.set(ids, core.sIds >>> 2);
@@ -162,7 +188,19 @@ describe('kernels', () => {
         for (const r of res) {
           r.d.forEach((x, i) => expect(Math.abs(x - ref[i]!)).toBeLessThan(1e-5 * Math.max(1, Math.abs(ref[i]!))));
         }
-        expect(res[1]!.h).toEqual(res[0]!.h);
+        for (const r of res.slice(1)) expect(r.h).toEqual(res[0]!.h);
+        // Occlusion scan: stops after the first block of 8 holding a row with dpj / d > alpha. Rows
+        // 1..63 against row 3 with a threshold that the k-th nearest of them crosses.
+        const rows = ids.slice(1);
+        v.u32.set(rows, core.sIds >>> 2);
+        const sorted = rows.map((id) => ref[ids.indexOf(id)]!).sort((a, b) => a - b);
+        for (const rank of [0, 5, 20, 62]) {
+          const dpj = sorted[rank]! * 1.2 * 1.0001;
+          const scans = kernels.map((k) => k.occlude(qOff, core.sIds, rows.length, core.sOut, dpj, 1.2));
+          const firstHit = rows.findIndex((id) => ref[ids.indexOf(id)]! < dpj / 1.2);
+          expect(scans[0]).toBe(firstHit < 0 ? rows.length : Math.min(rows.length, (Math.floor(firstHit / 8) + 1) * 8));
+          for (const s of scans) expect(s).toBe(scans[0]);
+        }
         expect(res[0]!.h[0]).toBe(0);
         expect(Math.max(...res[0]!.h)).toBeGreaterThan(0);
       });

@@ -1,7 +1,7 @@
 // Kernel micro-benchmark: `node dist/bench/kernels.js [n] [dims] [batch]`. Distances per second for the JS and
-// WASM kernels over random slots (random access, like a graph search) for f32 and SBQ Hamming.
+// WASM and native kernels over random slots (random access, like a graph search) for f32 and SBQ Hamming.
 import { GraphCore } from '../graph.js';
-import { JsKernel, WasmKernel, wasmModuleOrNull, type Kernel } from '../kernel.js';
+import { availableKernels, createKernel, type Kernel } from '../kernel.js';
 import { LIVE, Views, allocateMemory, computeLayout } from '../layout.js';
 import { encodeSlot, trainSbq } from '../sbq.js';
 import { mulberry32 } from '../engine.js';
@@ -17,9 +17,7 @@ for (const metric of ['cosine', 'l2'] as const) {
   v.flags.fill(LIVE, 0, n);
   trainSbq(v, Array.from({ length: 10_000 }, (_, i) => i), 10_000);
   for (let s = 0; s < n; s++) encodeSlot(v, s);
-  const kernels: Kernel[] = [new JsKernel(v)];
-  const mod = wasmModuleOrNull();
-  if (mod) kernels.push(new WasmKernel(v, mod));
+  const kernels: Kernel[] = availableKernels().map((name) => createKernel(name, v));
   const core = new GraphCore(v, kernels[0]!, 0, { R: 8, alpha: 1.2, buildListSize: 8, maxCandidates: 8 });
 
   const pool = Uint32Array.from({ length: 1 << 20 }, () => Math.floor(rnd() * n));
@@ -35,7 +33,7 @@ for (const metric of ['cosine', 'l2'] as const) {
         done += batch;
       }
       const rate = done / ((performance.now() - t0) / 1000);
-      console.log(`${metric.padEnd(6)} ${k.name.padEnd(4)} ${what === 'dist' ? `f32 ${metric}` : 'sbq2 hamming'}: ${(rate / 1e6).toFixed(2)} M/s (${dims}-d, ${n} vectors, random access)`);
+      console.log(`${metric.padEnd(6)} ${k.name.padEnd(6)} ${what === 'dist' ? `f32 ${metric}` : 'sbq2 hamming'}: ${(rate / 1e6).toFixed(2)} M/s (${dims}-d, ${n} vectors, random access)`);
     }
   }
 }
