@@ -245,8 +245,9 @@ export function resolveKernelName(requested: KernelName | 'auto' | undefined): K
     }
     return want;
   }
-  // Measured (README, kernels bench): native AVX2 ≈ 2.7x WebAssembly SIMD on cached rows, and
-  // WebAssembly 2-4x the JS kernel; prefer the fastest that loads.
+  // Measured (README, kernels bench): native ≈ 1.5x WebAssembly SIMD on cached rows and ≈ 1.1-1.5x
+  // on scattered ones (N-API call overhead included), WebAssembly 2-7x the JS kernel; prefer the
+  // fastest that loads.
   return available[available.length - 1]!;
 }
 

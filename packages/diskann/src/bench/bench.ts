@@ -4,7 +4,7 @@
 //   --data synthetic --n 100000 --dims 768 --nq 1000 [--clusters 100] [--seed 42]
 //   --data fvecs --base a.fvecs --query q.fvecs [--gt gt.ivecs] [--metric l2|cosine]
 //   --data sigmod --dir /work/shared/data/dev/sigmod24-hybrid-dummy
-//   --R 64 --L 100 --bits 2 --threads 2 --kernel auto|js|wasm
+//   --R 64 --L 100 --bits 2 --threads 2 --kernel auto|js|wasm|native
 //   --sweep "f32:30:30,sbq:100:100,..."   traversal:listSize:rescore settings
 //   --peers hnswlib,usearch,exact          (default all three)
 //   --filtered                             1% and 10% label-selectivity queries (synthetic)
