@@ -4,13 +4,14 @@
 // without a compiler or headers it says why and the engine uses the WebAssembly kernels.
 // Usage: node scripts/build-native.mjs [--strict]   (--strict: exit 1 when the addon cannot be built)
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, renameSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const strict = process.argv.includes('--strict');
 const here = join(dirname(fileURLToPath(import.meta.url)), '..');
-const out = join(here, 'native', 'hh_diskann.node');
+// HH_DISKANN_NATIVE_OUT: write elsewhere (tests build into a temp dir).
+const out = process.env.HH_DISKANN_NATIVE_OUT || join(here, 'native', 'hh_diskann.node');
 
 function skip(reason) {
   console.log(`@hh/diskann: native kernels not built (${reason}); the WebAssembly kernels will be used`);
@@ -30,7 +31,10 @@ mkdirSync(dirname(out), { recursive: true });
 const tmp = `${out}.${process.pid}.tmp`;
 const args = ['-O3', '-fPIC', '-shared', '-std=c11', '-Wall', '-Werror', `-I${include}`, '-o', tmp, join(here, 'csrc', 'native.c')];
 const r = spawnSync(cc, args, { stdio: ['ignore', 'inherit', 'inherit'] });
-if (r.error || r.status !== 0) skip(`${cc} ${r.error ? `unavailable: ${r.error.message}` : `exited ${r.status}`}`);
+if (r.error || r.status !== 0) {
+  rmSync(tmp, { force: true });
+  skip(`${cc} ${r.error ? `unavailable: ${r.error.message}` : `exited ${r.status}`}`);
+}
 // Rename into place: a worker loading the addon never sees a half-written file.
 renameSync(tmp, out);
 console.log(`@hh/diskann: built ${out}`);

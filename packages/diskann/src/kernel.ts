@@ -173,18 +173,23 @@ let nativeAddon: NativeAddon | null | undefined;
 /** Where scripts/build-native.mjs writes the addon (same relative path from src/ and dist/). */
 export const NATIVE_ADDON_PATH = fileURLToPath(new URL('../native/hh_diskann.node', import.meta.url));
 
-/** Loads the native addon once per thread; null when it was not built or this CPU lacks AVX2/FMA. */
-export function nativeAddonOrNull(): NativeAddon | null {
-  if (nativeAddon !== undefined) return nativeAddon;
-  nativeAddon = null;
-  if (existsSync(NATIVE_ADDON_PATH)) {
-    try {
-      const addon = createRequire(import.meta.url)(NATIVE_ADDON_PATH) as NativeAddon;
-      if (addon.supported) nativeAddon = addon;
-    } catch {
-      // Built for another Node ABI or platform: fall back to WebAssembly.
-    }
+/**
+ * Loads a native kernel addon from `path`; null when the file is missing, cannot be loaded (built
+ * for another platform or Node ABI, truncated) or reports a CPU without AVX2/FMA.
+ */
+export function loadNativeAddon(path: string): NativeAddon | null {
+  if (!existsSync(path)) return null;
+  try {
+    const addon = createRequire(import.meta.url)(path) as Partial<NativeAddon>;
+    return addon.supported === true && typeof addon.bind === 'function' ? (addon as NativeAddon) : null;
+  } catch {
+    return null;
   }
+}
+
+/** The installed addon, loaded once per thread (null: the engine falls back to WebAssembly). */
+export function nativeAddonOrNull(): NativeAddon | null {
+  if (nativeAddon === undefined) nativeAddon = loadNativeAddon(NATIVE_ADDON_PATH);
   return nativeAddon;
 }
 
