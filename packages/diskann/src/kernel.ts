@@ -204,7 +204,11 @@ export class NativeKernel implements Kernel {
   private readonly codes: number;
   private readonly codeBytes: number;
 
+  /** The bound functions hold a raw pointer into this memory: keep it reachable as long as they are. */
+  private readonly memory: WebAssembly.Memory;
+
   constructor(v: Views, addon: NativeAddon) {
+    this.memory = v.memory;
     const ex = addon.bind(new Uint8Array(v.memory.buffer, 0, 1));
     this.fn = v.layout.metric === 'l2' ? ex.l2_batch : ex.cos_batch;
     this.hamFn = ex.ham_batch;
