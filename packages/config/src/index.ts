@@ -120,6 +120,11 @@ export const searchSchema = z.object({
   SEARCH_RRF_K: int(60, 1, 1000),
   SEARCH_FUSION_WINDOW: int(100, 1, 1000),
   BULK_MAX_ITEMS: int(1_000, 1, 100_000),
+  /**
+   * Requests per minute per tenant on /v1 (429 past it; 0 = off). Counted in Redis across the fleet
+   * when REDIS_URL is set (fail-open if Redis is slow or down), in process otherwise.
+   */
+  SEARCH_RATE_LIMIT_PER_MINUTE: int(3_000, 0, 10_000_000),
   BODY_LIMIT_BYTES: int(1_048_576, 1024, 64 * 1024 * 1024),
   BULK_BODY_LIMIT_BYTES: int(8 * 1_048_576, 1024, 256 * 1024 * 1024),
   /** Embedding outbox worker. */

@@ -11,6 +11,8 @@ import { candidateRoutes } from './candidates/routes.js';
 import type { EmbedClient } from './clients/embed-client.js';
 import type { RerankClient } from './clients/rerank-client.js';
 import { authPlugin } from './plugins/auth.js';
+import { registerTenantRateLimit } from './plugins/rate-limit.js';
+import type { Redis } from 'ioredis';
 import type { SpecialtyMatch } from './search/branches.js';
 import { createSearchMetrics } from './search/metrics.js';
 import { searchRoutes } from './search/routes.js';
@@ -31,6 +33,8 @@ export interface SearchAppDeps {
   occupations: OccupationResolver;
   /** Called after a write that queued an embedding (wakes the outbox worker). */
   onQueued?: () => void;
+  /** Shared counters for the per-tenant quota (unset: counted in process). */
+  rateLimitRedis?: Redis;
 }
 
 export function buildApp(deps: SearchAppDeps): ZodApp {
@@ -93,6 +97,11 @@ export function buildApp(deps: SearchAppDeps): ZodApp {
   void app.register(authPlugin, { tenants });
   void app.register(async (scoped) => {
     const z = scoped as unknown as ZodApp;
+    await registerTenantRateLimit(z, {
+      perMinute: config.SEARCH_RATE_LIMIT_PER_MINUTE,
+      commandTimeoutMs: config.REDIS_COMMAND_TIMEOUT_MS,
+      ...(deps.rateLimitRedis ? { redis: deps.rateLimitRedis } : {}),
+    });
     if (deps.onQueued) {
       const wake = deps.onQueued;
       z.addHook('onResponse', async (req, reply) => {

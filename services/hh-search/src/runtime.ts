@@ -17,6 +17,7 @@ import { ExactVectorIndex } from './vector/exact-index.js';
 import { ensureDir, loadSnapshot, snapshotPath } from './vector/snapshots.js';
 import { IndexSync } from './vector/sync.js';
 import type { VectorIndex } from './vector/types.js';
+import { createLimiterRedis } from './plugins/rate-limit.js';
 
 export interface RuntimeOptions {
   /** Vector index implementation; defaults to VECTOR_INDEX (DiskANN unless configured otherwise). */
@@ -62,6 +63,8 @@ export async function createRuntime(config: SearchConfig, opts: RuntimeOptions =
     ...(snapshot ? { fromSeq: snapshot.lastSeq } : {}),
   });
   const lookup = createSpecialtyLookup(pool);
+  const rateLimitRedis =
+    config.REDIS_URL && config.SEARCH_RATE_LIMIT_PER_MINUTE > 0 ? createLimiterRedis(config.REDIS_URL, config.REDIS_COMMAND_TIMEOUT_MS) : undefined;
 
   const app = buildApp({
     config,
@@ -75,6 +78,7 @@ export async function createRuntime(config: SearchConfig, opts: RuntimeOptions =
       (await lookup.lookup(text, { limit: 10 })).map((m) => ({ occupationId: m.occupationId, title: m.title, confidence: m.confidence })),
     occupations: (client, titles, langs) => occupationsForTitles(client, titles, langs),
     onQueued: () => worker.notify(),
+    ...(rateLimitRedis ? { rateLimitRedis } : {}),
   });
   // Metrics live on the app's registry, so the worker is created after the app.
   instrumentCache(cache, app.metrics.registry);
@@ -145,7 +149,7 @@ export async function createRuntime(config: SearchConfig, opts: RuntimeOptions =
         await sync.stop();
         await saveSnapshot().catch(() => undefined);
       }
-      await Promise.allSettled([embed.close(), rerank.close(), cache.close(), index.close()]);
+      await Promise.allSettled([embed.close(), rerank.close(), cache.close(), index.close(), rateLimitRedis?.disconnect()]);
       await pool.end();
     },
     async close() {

@@ -3,40 +3,15 @@
  * degraded code — never a 500 or an empty list that looks real. Faults are injected on throwaway
  * servers and proxies on ephemeral ports, never on the machine's shared services.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import * as net from 'node:net';
-import { createServer } from 'node:net';
+import type { ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { accountant, nurse, NURSE_JD } from './fixtures.js';
 import { client, startHarness, type Harness } from './harness.js';
 import { startTcpProxy, type TcpProxy } from './tcp-proxy.js';
+import { freePort, startRedis } from './redis-server.js';
 import { buildApp as buildEmbed } from '@hh/hh-embed';
 import { buildApp as buildRerank } from '@hh/hh-rerank';
 import { loadEmbedConfig, loadRerankConfig } from '@hh/config';
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-async function startRedis(port: number): Promise<ChildProcess> {
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
-  for (let i = 0; i < 100; i++) {
-    const ok = await new Promise<boolean>((resolve) => {
-      const s = net.createConnection({ port, host: '127.0.0.1' });
-      s.once('connect', () => (s.destroy(), resolve(true)));
-      s.once('error', () => resolve(false));
-    });
-    if (ok) return child;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error('redis-server did not start');
-}
 
 let h: Harness;
 let api: ReturnType<typeof client>;

@@ -55,6 +55,8 @@ export async function startHarness(
     SEARCH_EMBED_TIMEOUT_MS: '8000',
     SEARCH_BRANCH_TIMEOUT_MS: '10000',
     SEARCH_RERANK_TIMEOUT_MS: '8000',
+    // The limiter stays on (every route runs through it) but never binds; rate-limit.e2e tests quotas.
+    SEARCH_RATE_LIMIT_PER_MINUTE: '1000000',
     ...overrides,
   });
   const runtime = await createRuntime(config, opts);
