@@ -54,6 +54,11 @@ const common = {
   LOG_LEVEL: logLevel,
   /** Time allowed for in-flight requests to finish on SIGTERM. */
   SHUTDOWN_GRACE_MS: ms(10_000),
+  /** Load shedding: 503 + Retry-After while this process's mean event-loop delay exceeds this (0 = off). */
+  SHED_MAX_EVENT_LOOP_DELAY_MS: int(1_000, 0, 600_000),
+  /** Load shedding on V8 heap in use, bytes (0 = off). */
+  SHED_MAX_HEAP_USED_BYTES: int(0, 0, Number.MAX_SAFE_INTEGER),
+  SHED_RETRY_AFTER_SECONDS: int(5, 1, 3_600),
 };
 
 // ---------- hh-embed ----------

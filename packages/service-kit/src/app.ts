@@ -8,6 +8,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { installErrorHandler } from './errors.js';
 import { installMetrics } from './metrics.js';
+import { installShedding, type ShedOptions } from './shed.js';
 
 export type ZodApp = FastifyInstance<RawServerDefault, IncomingMessage, ServerResponse, FastifyBaseLogger, ZodTypeProvider>;
 
@@ -23,6 +24,8 @@ export interface ServiceAppOptions {
   readiness?: () => Promise<string | null> | string | null;
   /** Per-request handler budget (ms); protects against a hung handler. */
   requestTimeoutMs?: number;
+  /** Shed load (503 + Retry-After) when this process is overloaded; unset = no shedding. */
+  shed?: ShedOptions;
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -63,6 +66,7 @@ export function createServiceApp(opts: ServiceAppOptions): ZodApp {
   });
 
   installMetrics(app, opts.metricPrefix);
+  if (opts.shed) installShedding(app, opts.metricPrefix, opts.shed);
 
   app.get('/health/live', { schema: { hide: true } }, async () => ({ status: 'ok' }));
   app.get('/health/ready', { schema: { hide: true } }, async (_req, reply) => {

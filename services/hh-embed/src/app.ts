@@ -3,7 +3,7 @@
  * buildApp() returns the fully configured instance; server.ts only listens.
  */
 import type { EmbedConfig } from '@hh/config';
-import { createServiceApp, type ZodApp } from '@hh/service-kit';
+import { shedOptionsFromConfig, createServiceApp, type ZodApp } from '@hh/service-kit';
 import { BuiltinProvider } from './providers/builtin.js';
 import { OpenAIProvider } from './providers/openai.js';
 import type { EmbeddingProvider } from './providers/types.js';
@@ -47,6 +47,7 @@ export function buildApp(config: EmbedConfig, opts: BuildAppOptions = {}): ZodAp
     bodyLimit: bodyLimitFor(config),
     // Hard stop for a handler; the per-request deadline (x-hh-timeout-ms) normally ends things sooner.
     requestTimeoutMs: config.EMBED_REQUEST_TIMEOUT_MS + 5_000,
+    shed: shedOptionsFromConfig(config),
   });
   void app.register(embeddingsRoutes, {
     provider,

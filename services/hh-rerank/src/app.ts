@@ -3,7 +3,7 @@
  * buildApp() returns the fully configured instance; server.ts only listens.
  */
 import type { RerankConfig } from '@hh/config';
-import { createServiceApp, type ZodApp } from '@hh/service-kit';
+import { shedOptionsFromConfig, createServiceApp, type ZodApp } from '@hh/service-kit';
 import { rerankRoutes } from './routes/rerank.js';
 
 /**
@@ -24,6 +24,7 @@ export function buildApp(config: RerankConfig): ZodApp {
     bodyLimit: bodyLimitFor(config),
     // Hard stop for receiving a body; the per-request deadline (x-hh-timeout-ms) normally ends things sooner.
     requestTimeoutMs: config.RERANK_REQUEST_TIMEOUT_MS + 5_000,
+    shed: shedOptionsFromConfig(config),
   });
   void app.register(rerankRoutes, {
     maxDocuments: config.RERANK_MAX_DOCUMENTS,

@@ -5,7 +5,7 @@
  */
 import type pg from 'pg';
 import type { Cache } from '@hh/cache';
-import { createServiceApp, type ZodApp } from '@hh/service-kit';
+import { shedOptionsFromConfig, createServiceApp, type ZodApp } from '@hh/service-kit';
 import { createCandidateRepository, type OccupationResolver } from './candidates/repository.js';
 import { candidateRoutes } from './candidates/routes.js';
 import type { EmbedClient } from './clients/embed-client.js';
@@ -46,6 +46,7 @@ export function buildApp(deps: SearchAppDeps): ZodApp {
     logLevel: config.LOG_LEVEL,
     bodyLimit: config.BODY_LIMIT_BYTES,
     requestTimeoutMs: 30_000,
+    shed: shedOptionsFromConfig(config),
     readiness: async () => {
       if (!deps.indexStatus().ready) return 'vector index is loading';
       try {
