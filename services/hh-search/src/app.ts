@@ -109,7 +109,7 @@ export function buildApp(deps: SearchAppDeps): ZodApp {
         if ((req.method === 'PUT' || req.method === 'POST') && reply.statusCode < 300 && req.url.startsWith('/v1/candidates')) wake();
       });
     }
-    candidateRoutes(z, { candidates, bulkMaxItems: config.BULK_MAX_ITEMS, bulkBodyLimit: config.BULK_BODY_LIMIT_BYTES });
+    candidateRoutes(z, { candidates, pool: deps.pool, bulkMaxItems: config.BULK_MAX_ITEMS, bulkBodyLimit: config.BULK_BODY_LIMIT_BYTES });
     searchRoutes(z, { search, deadlineMs: config.SEARCH_DEADLINE_MS });
   });
   return app;

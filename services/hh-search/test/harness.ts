@@ -102,7 +102,7 @@ export interface Api {
   put(id: string, body: unknown): Promise<ApiResponse>;
   get(id: string): Promise<ApiResponse>;
   del(id: string): Promise<ApiResponse>;
-  bulk(body: unknown, contentType?: string): Promise<ApiResponse>;
+  bulk(body: unknown, contentType?: string, headers?: Record<string, string>): Promise<ApiResponse>;
   search(body: unknown, headers?: Record<string, string>): Promise<ApiResponse>;
   raw(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<ApiResponse>;
 }
@@ -127,7 +127,8 @@ export function client(base: string, key: string): Api {
     put: (id: string, body: unknown) => call('PUT', `/v1/candidates/${encodeURIComponent(id)}`, body),
     get: (id: string) => call('GET', `/v1/candidates/${encodeURIComponent(id)}`),
     del: (id: string) => call('DELETE', `/v1/candidates/${encodeURIComponent(id)}`),
-    bulk: (body: unknown, contentType = 'application/json') => call('POST', '/v1/candidates/bulk', body, { 'content-type': contentType }),
+    bulk: (body: unknown, contentType = 'application/json', headers: Record<string, string> = {}) =>
+      call('POST', '/v1/candidates/bulk', body, { 'content-type': contentType, ...headers }),
     search: (body: unknown, headers: Record<string, string> = {}) => call('POST', '/v1/search', body, headers),
     raw: call,
   };

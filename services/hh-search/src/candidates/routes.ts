@@ -3,6 +3,8 @@ import { HttpProblem, type ZodApp } from '@hh/service-kit';
 import { externalId } from '../schemas/common.js';
 import { bulkItem, candidateInput, candidateView, type CandidateInput } from './schema.js';
 import type { CandidateRepository, UpsertOutcome } from './repository.js';
+import type pg from 'pg';
+import { claimIdempotencyKey, idempotencyKeyOf, requestHash, type Claim } from './idempotency.js';
 
 const idParams = z.strictObject({ id: externalId });
 const upsertResult = z.object({
@@ -17,7 +19,7 @@ function conflict(out: Extract<UpsertOutcome, { status: 'conflict' }>): HttpProb
   return new HttpProblem(409, 'HH_SEARCH_VERSION_CONFLICT', out.reason, [{ field: 'body.version', message: out.reason }]);
 }
 
-export function candidateRoutes(app: ZodApp, deps: { candidates: CandidateRepository; bulkMaxItems: number; bulkBodyLimit: number }) {
+export function candidateRoutes(app: ZodApp, deps: { candidates: CandidateRepository; pool: pg.Pool; bulkMaxItems: number; bulkBodyLimit: number }) {
   const { candidates } = deps;
 
   app.put('/v1/candidates/:id', {
@@ -66,82 +68,116 @@ export function candidateRoutes(app: ZodApp, deps: { candidates: CandidateReposi
     counts: z.record(z.string(), z.number()),
   });
 
+  type BulkResult = z.infer<typeof bulkResult>;
+
+  async function bulk(tenant: number, raw: unknown, log: { error(obj: object, msg: string): void }): Promise<BulkResult> {
+    let items: unknown[];
+    if (Array.isArray(raw)) items = raw;
+    else if (raw && typeof raw === 'object' && 'ndjson' in raw && typeof raw.ndjson === 'string') {
+      items = [];
+      const lines = raw.ndjson.split('\n');
+      for (let i = 0; i < lines.length; i++) {
+        const line = lines[i]!.trim();
+        if (!line) continue;
+        try {
+          items.push(JSON.parse(line));
+        } catch {
+          throw new HttpProblem(400, 'HH_SEARCH_VALIDATION', `line ${i + 1} is not valid JSON`, [{ field: `body[line ${i + 1}]`, message: 'is not valid JSON' }]);
+        }
+      }
+    } else {
+      throw new HttpProblem(400, 'HH_SEARCH_VALIDATION', 'body must be a JSON array of candidates or NDJSON (one candidate per line)', [
+        { field: 'body', message: 'must be an array' },
+      ]);
+    }
+    if (items.length === 0) throw new HttpProblem(400, 'HH_SEARCH_VALIDATION', 'no candidates given', [{ field: 'body', message: 'must not be empty' }]);
+    if (items.length > deps.bulkMaxItems) {
+      throw new HttpProblem(413, 'HH_SEARCH_BULK_TOO_LARGE', `at most ${deps.bulkMaxItems} candidates per bulk request (got ${items.length})`, [
+        { field: 'body', message: `must have at most ${deps.bulkMaxItems} items` },
+      ]);
+    }
+    type ItemResult = {
+      index: number;
+      id: string | null;
+      status: 'created' | 'updated' | 'unchanged' | 'conflict' | 'invalid' | 'error';
+      version?: number;
+      embedding?: 'queued' | 'unchanged';
+      errors?: { field: string; message: string }[];
+    };
+    const results: ItemResult[] = new Array(items.length);
+    const valid: { index: number; id: string; input: CandidateInput }[] = [];
+    const seen = new Set<string>();
+    items.forEach((item, index) => {
+      const parsed = bulkItem.safeParse(item);
+      if (!parsed.success) {
+        const id = item && typeof item === 'object' && typeof (item as { id?: unknown }).id === 'string' ? (item as { id: string }).id : null;
+        results[index] = {
+          index,
+          id,
+          status: 'invalid',
+          errors: parsed.error.issues.map((i) => ({ field: [`body[${index}]`, ...i.path.map(String)].join('.'), message: i.message })),
+        };
+        return;
+      }
+      const { id, ...input } = parsed.data;
+      if (seen.has(id)) {
+        results[index] = { index, id, status: 'invalid', errors: [{ field: `body[${index}].id`, message: 'appears more than once in this request' }] };
+        return;
+      }
+      seen.add(id);
+      valid.push({ index, id, input });
+    });
+    const written = await candidates.upsertMany(tenant, valid);
+    written.forEach((out, j) => {
+      const { index, id } = valid[j]!;
+      if (out.status === 'error') {
+        log.error({ err: out.error, index }, 'bulk item failed');
+        results[index] = { index, id, status: 'error', errors: [{ field: `body[${index}]`, message: 'could not be stored; retry' }] };
+      } else if (out.status === 'conflict') {
+        results[index] = { index, id, status: 'conflict', version: out.version, errors: [{ field: `body[${index}].version`, message: out.reason }] };
+      } else {
+        results[index] = { index, id, status: out.status, version: out.version, embedding: out.embedding };
+      }
+    });
+    const counts: Record<string, number> = {};
+    for (const r of results) counts[r.status] = (counts[r.status] ?? 0) + 1;
+    return { items: results, counts };
+  }
+
+  /** Idempotency bookkeeping talks to Postgres too: a failure there is a 503 to retry, not a 500. */
+  const unavailable = (err: unknown) =>
+    new HttpProblem(503, 'HH_SEARCH_DATABASE_UNAVAILABLE', `could not record the Idempotency-Key (${(err as Error).message}); retry`, undefined, { 'retry-after': '1' });
+
   app.post('/v1/candidates/bulk', {
     bodyLimit: deps.bulkBodyLimit,
     schema: { body: z.unknown(), response: { 200: bulkResult } },
-    handler: async (req) => {
-      const raw = req.body as unknown;
-      let items: unknown[];
-      if (Array.isArray(raw)) items = raw;
-      else if (raw && typeof raw === 'object' && 'ndjson' in raw && typeof raw.ndjson === 'string') {
-        items = [];
-        const lines = raw.ndjson.split('\n');
-        for (let i = 0; i < lines.length; i++) {
-          const line = lines[i]!.trim();
-          if (!line) continue;
-          try {
-            items.push(JSON.parse(line));
-          } catch {
-            throw new HttpProblem(400, 'HH_SEARCH_VALIDATION', `line ${i + 1} is not valid JSON`, [{ field: `body[line ${i + 1}]`, message: 'is not valid JSON' }]);
-          }
-        }
-      } else {
-        throw new HttpProblem(400, 'HH_SEARCH_VALIDATION', 'body must be a JSON array of candidates or NDJSON (one candidate per line)', [
-          { field: 'body', message: 'must be an array' },
-        ]);
+    handler: async (req, reply) => {
+      const key = idempotencyKeyOf(req.headers['idempotency-key']);
+      if (key === undefined) return bulk(req.tenant.id, req.body, req.log);
+      let claim: Claim<BulkResult>;
+      try {
+        claim = await claimIdempotencyKey<BulkResult>(deps.pool, req.tenant.id, key, requestHash(req.body));
+      } catch (err) {
+        throw err instanceof HttpProblem ? err : unavailable(err);
       }
-      if (items.length === 0) throw new HttpProblem(400, 'HH_SEARCH_VALIDATION', 'no candidates given', [{ field: 'body', message: 'must not be empty' }]);
-      if (items.length > deps.bulkMaxItems) {
-        throw new HttpProblem(413, 'HH_SEARCH_BULK_TOO_LARGE', `at most ${deps.bulkMaxItems} candidates per bulk request (got ${items.length})`, [
-          { field: 'body', message: `must have at most ${deps.bulkMaxItems} items` },
-        ]);
+      if (claim.kind === 'replay') {
+        void reply.header('idempotency-replayed', 'true');
+        return claim.response;
       }
-      type ItemResult = {
-        index: number;
-        id: string | null;
-        status: 'created' | 'updated' | 'unchanged' | 'conflict' | 'invalid' | 'error';
-        version?: number;
-        embedding?: 'queued' | 'unchanged';
-        errors?: { field: string; message: string }[];
-      };
-      const results: ItemResult[] = new Array(items.length);
-      const valid: { index: number; id: string; input: CandidateInput }[] = [];
-      const seen = new Set<string>();
-      items.forEach((item, index) => {
-        const parsed = bulkItem.safeParse(item);
-        if (!parsed.success) {
-          const id = item && typeof item === 'object' && typeof (item as { id?: unknown }).id === 'string' ? (item as { id: string }).id : null;
-          results[index] = {
-            index,
-            id,
-            status: 'invalid',
-            errors: parsed.error.issues.map((i) => ({ field: [`body[${index}]`, ...i.path.map(String)].join('.'), message: i.message })),
-          };
-          return;
-        }
-        const { id, ...input } = parsed.data;
-        if (seen.has(id)) {
-          results[index] = { index, id, status: 'invalid', errors: [{ field: `body[${index}].id`, message: 'appears more than once in this request' }] };
-          return;
-        }
-        seen.add(id);
-        valid.push({ index, id, input });
+      let out: BulkResult;
+      try {
+        out = await bulk(req.tenant.id, req.body, req.log);
+      } catch (err) {
+        await claim.release().catch(() => undefined); // a failed request leaves the key free for its retry
+        throw err;
+      }
+      // The writes are done; if the response cannot be recorded, a retry re-applies them (upserts are
+      // idempotent by id and content) rather than replaying.
+      await claim.complete(200, out).catch((err: unknown) => {
+        req.log.warn({ err }, 'idempotency response not recorded');
+        return claim.release().catch(() => undefined);
       });
-      const written = await candidates.upsertMany(req.tenant.id, valid);
-      written.forEach((out, j) => {
-        const { index, id } = valid[j]!;
-        if (out.status === 'error') {
-          req.log.error({ err: out.error, index }, 'bulk item failed');
-          results[index] = { index, id, status: 'error', errors: [{ field: `body[${index}]`, message: 'could not be stored; retry' }] };
-        } else if (out.status === 'conflict') {
-          results[index] = { index, id, status: 'conflict', version: out.version, errors: [{ field: `body[${index}].version`, message: out.reason }] };
-        } else {
-          results[index] = { index, id, status: out.status, version: out.version, embedding: out.embedding };
-        }
-      });
-      const counts: Record<string, number> = {};
-      for (const r of results) counts[r.status] = (counts[r.status] ?? 0) + 1;
-      return { items: results, counts };
+      return out;
     },
   });
 }
