@@ -10,7 +10,7 @@ export type { BreakerOptions, CommonCacheOptions } from './core.js';
 export { cacheKey, keyNamespace, KEY_VERSION, type KeyPart } from './key.js';
 export { jitteredTtlMs } from './entry.js';
 export { createMemoryCache, type MemoryCacheOptions } from './memory.js';
-export { createRedisCache, type RedisCacheOptions } from './redis.js';
+export { createFailFastRedis, createRedisCache, type RedisCacheOptions } from './redis.js';
 export { cacheMetricsListener, instrumentCache } from './metrics.js';
 
 export interface CreateCacheOptions extends Omit<RedisCacheOptions, 'url'>, MemoryCacheOptions {

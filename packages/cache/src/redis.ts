@@ -27,6 +27,36 @@ const positive = (v: number, what: string) => {
   return v;
 };
 
+/**
+ * An ioredis client that never makes a caller wait on a down Redis: no offline queue, one attempt,
+ * a command timeout, no replay of unanswered commands after a reconnect (a cache write or a counter
+ * INCR must not land twice), and a capped, jittered reconnect in the background. Used by the cache
+ * and by hh-search's rate limiter; callers attach their own `error` listener.
+ */
+export function createFailFastRedis(
+  url: string,
+  o: { commandTimeout: number; connectTimeout?: number; maxDelay?: number; lazyConnect?: boolean },
+): Redis {
+  const maxDelay = o.maxDelay ?? 2_000;
+  const redis = new Redis(url, {
+    // Fail fast while disconnected instead of queueing until reconnect.
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 1,
+    commandTimeout: o.commandTimeout,
+    connectTimeout: o.connectTimeout ?? 1_000,
+    // A command that timed out was already answered (cache bypass, limiter fail-open); replaying it
+    // later is pointless or, for counters, wrong.
+    autoResendUnfulfilledCommands: false,
+    lazyConnect: o.lazyConnect ?? false,
+    // Must always return a number: anything else makes ioredis give up reconnecting for good.
+    // Exponential, capped, with jitter so a fleet does not reconnect in lockstep.
+    retryStrategy: (attempt: number) => Math.min(maxDelay, 50 * 2 ** Math.min(attempt, 16)) + Math.floor(Math.random() * 100),
+    // Plain commands only; no client-side name/db juggling beyond the URL.
+    enableAutoPipelining: false,
+  });
+  return redis;
+}
+
 export function createRedisCache(opts: RedisCacheOptions): Cache {
   if (!/^rediss?:\/\//.test(opts.url)) throw new TypeError('url must be a redis:// or rediss:// URL');
   const commandTimeout = positive(opts.commandTimeoutMs ?? 100, 'commandTimeoutMs');
@@ -34,21 +64,7 @@ export function createRedisCache(opts: RedisCacheOptions): Cache {
   const maxDelay = positive(opts.reconnectMaxDelayMs ?? 2_000, 'reconnectMaxDelayMs');
   const prefix = opts.keyPrefix ?? '';
 
-  const redis = new Redis(opts.url, {
-    // Fail fast while disconnected instead of queueing until reconnect.
-    enableOfflineQueue: false,
-    maxRetriesPerRequest: 1,
-    commandTimeout,
-    connectTimeout,
-    // A command that timed out was already answered with `bypass`; replaying it later is pointless.
-    autoResendUnfulfilledCommands: false,
-    lazyConnect: opts.lazyConnect ?? false,
-    // Must always return a number: anything else makes ioredis give up reconnecting for good.
-    // Exponential, capped, with jitter so a fleet does not reconnect in lockstep.
-    retryStrategy: (attempt: number) => Math.min(maxDelay, 50 * 2 ** Math.min(attempt, 16)) + Math.floor(Math.random() * 100),
-    // Plain commands only; no client-side name/db juggling beyond the URL.
-    enableAutoPipelining: false,
-  });
+  const redis = createFailFastRedis(opts.url, { commandTimeout, connectTimeout, maxDelay, lazyConnect: opts.lazyConnect ?? false });
 
   const backend: Backend = {
     kind: 'redis',

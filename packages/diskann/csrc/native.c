@@ -68,18 +68,8 @@ AVX2 static inline __attribute__((always_inline)) void score_batch(const float *
   for (; i < n; i++) score_rows(q, base, dims, ids + i, out + i, 1, l2, ids + i + 1, i + 1 < n ? 1 : 0);
 }
 
-// Occlusion scan (see kernels.c): blocks of 8, stop after the first block holding an occluder.
-AVX2 static u32 occlude_scan(const float *q, const float *base, u32 dims, const u32 *ids, u32 n, float *out,
-                             double dpj, double alpha, const int l2) {
-  for (u32 at = 0; at < n; at += 8) {
-    u32 m = n - at < 8 ? n - at : 8;
-    score_batch(q, base, dims, ids + at, m, out + at, l2);
-    for (u32 i = at; i < at + m; i++) {
-      if (out[i] <= 0 || (double)(float)(dpj / (double)out[i]) > alpha) return at + m;
-    }
-  }
-  return n;
-}
+#define OCCLUDE_ATTRS AVX2
+#include "occlude.h"
 
 __attribute__((target("popcnt"))) static void ham_batch(const u64 *qc, const u64 *codes, u32 codeBytes,
                                                         const u32 *ids, u32 n, u32 *out) {

@@ -128,8 +128,12 @@ export function wasmModuleOrNull(): WebAssembly.Module | null {
   return wasmModule;
 }
 
-export class WasmKernel implements Kernel {
-  readonly name = 'wasm' as const;
+/**
+ * A kernel over the C exports (csrc/kernels.c compiled to WebAssembly, or csrc/native.c as an addon):
+ * both take byte offsets into the index memory, so the two differ only in how they are instantiated.
+ */
+abstract class ExportsKernel implements Kernel {
+  abstract readonly name: KernelName;
   private readonly fn: WasmExports['l2_batch'];
   private readonly hamFn: WasmExports['ham_batch'];
   private readonly occludeFn: WasmExports['l2_occlude'];
@@ -138,9 +142,7 @@ export class WasmKernel implements Kernel {
   private readonly codes: number;
   private readonly codeBytes: number;
 
-  constructor(v: Views, module: WebAssembly.Module) {
-    const inst = new WebAssembly.Instance(module, { env: { memory: v.memory } });
-    const ex = inst.exports as unknown as WasmExports;
+  constructor(v: Views, ex: WasmExports) {
     this.fn = v.layout.metric === 'l2' ? ex.l2_batch : ex.cos_batch;
     this.hamFn = ex.ham_batch;
     this.occludeFn = v.layout.metric === 'l2' ? ex.l2_occlude : ex.cos_occlude;
@@ -160,6 +162,14 @@ export class WasmKernel implements Kernel {
 
   ham(qcOff: number, idsOff: number, n: number, outOff: number): void {
     this.hamFn(qcOff, this.codes, this.codeBytes, idsOff, n, outOff);
+  }
+}
+
+export class WasmKernel extends ExportsKernel {
+  readonly name = 'wasm' as const;
+
+  constructor(v: Views, module: WebAssembly.Module) {
+    super(v, new WebAssembly.Instance(module, { env: { memory: v.memory } }).exports as unknown as WasmExports);
   }
 }
 
@@ -194,41 +204,14 @@ export function nativeAddonOrNull(): NativeAddon | null {
 }
 
 /** Same exports as the WebAssembly module, as native code over the same memory. */
-export class NativeKernel implements Kernel {
+export class NativeKernel extends ExportsKernel {
   readonly name = 'native' as const;
-  private readonly fn: WasmExports['l2_batch'];
-  private readonly hamFn: WasmExports['ham_batch'];
-  private readonly occludeFn: WasmExports['l2_occlude'];
-  private readonly base: number;
-  private readonly dims: number;
-  private readonly codes: number;
-  private readonly codeBytes: number;
-
   /** The bound functions hold a raw pointer into this memory: keep it reachable as long as they are. */
   private readonly memory: WebAssembly.Memory;
 
   constructor(v: Views, addon: NativeAddon) {
+    super(v, addon.bind(new Uint8Array(v.memory.buffer, 0, 1)));
     this.memory = v.memory;
-    const ex = addon.bind(new Uint8Array(v.memory.buffer, 0, 1));
-    this.fn = v.layout.metric === 'l2' ? ex.l2_batch : ex.cos_batch;
-    this.hamFn = ex.ham_batch;
-    this.occludeFn = v.layout.metric === 'l2' ? ex.l2_occlude : ex.cos_occlude;
-    this.base = v.layout.offVectors;
-    this.dims = v.layout.dims;
-    this.codes = v.layout.offCodes;
-    this.codeBytes = v.layout.codeBytes;
-  }
-
-  dist(qOff: number, idsOff: number, n: number, outOff: number): void {
-    this.fn(qOff, this.base, this.dims, idsOff, n, outOff);
-  }
-
-  occlude(qOff: number, idsOff: number, n: number, outOff: number, dpj: number, alpha: number): number {
-    return this.occludeFn(qOff, this.base, this.dims, idsOff, n, outOff, dpj, alpha);
-  }
-
-  ham(qcOff: number, idsOff: number, n: number, outOff: number): void {
-    this.hamFn(qcOff, this.codes, this.codeBytes, idsOff, n, outOff);
   }
 }
 

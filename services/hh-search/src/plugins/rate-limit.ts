@@ -2,11 +2,12 @@
  * Per-tenant request quota on /v1 (RELIABILITY.md §2.3): counted per tenant after authentication
  * (preHandler), so one tenant's burst never spends another's quota. With Redis the count is shared by
  * the fleet (an atomic INCR/PEXPIRE script in @fastify/rate-limit) on a dedicated client that fails
- * fast: no offline queue, one attempt, the cache's command timeout. A slow or dead Redis lets the
- * request through (fail-open) — searches degrade to unlimited, they never fail because of the limiter.
+ * fast like the cache's (@hh/cache createFailFastRedis, same command timeout). A slow or dead Redis
+ * lets the request through (fail-open): requests go unlimited, they never fail because of the limiter.
  */
 import rateLimit from '@fastify/rate-limit';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
+import { createFailFastRedis } from '@hh/cache';
 import { HttpProblem, type ZodApp } from '@hh/service-kit';
 
 export interface TenantRateLimitOptions {
@@ -18,15 +19,7 @@ export interface TenantRateLimitOptions {
 
 /** A Redis client for counters: fails a command at once instead of queueing it while disconnected. */
 export function createLimiterRedis(url: string, commandTimeoutMs: number): Redis {
-  const redis = new Redis(url, {
-    enableOfflineQueue: false,
-    maxRetriesPerRequest: 1,
-    commandTimeout: commandTimeoutMs,
-    connectTimeout: 1_000,
-    // Counters are not idempotent: never replay an INCR after a reconnect.
-    autoResendUnfulfilledCommands: false,
-    retryStrategy: (n) => Math.min(2 ** n * 50, 5_000) + Math.floor(Math.random() * 200),
-  });
+  const redis = createFailFastRedis(url, { commandTimeout: commandTimeoutMs });
   redis.on('error', () => undefined); // reconnects on its own; the limiter fails open meanwhile
   return redis;
 }
