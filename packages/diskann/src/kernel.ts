@@ -224,8 +224,13 @@ export function availableKernels(): KernelName[] {
 
 /** Resolves 'auto' (and the HH_DISKANN_KERNEL override) to a concrete kernel name. */
 export function resolveKernelName(requested: KernelName | 'auto' | undefined): KernelName {
-  const env = process.env.HH_DISKANN_KERNEL as KernelName | undefined;
-  const want = requested && requested !== 'auto' ? requested : env && KERNEL_NAMES.includes(env) ? env : 'auto';
+  const env = process.env.HH_DISKANN_KERNEL || 'auto';
+  const explicit = requested !== undefined && requested !== 'auto';
+  if (!explicit && env !== 'auto' && !KERNEL_NAMES.includes(env as KernelName)) {
+    // A typo must not silently pick another kernel than the operator asked for.
+    throw new Error(`HH_DISKANN_KERNEL must be one of auto, ${KERNEL_NAMES.join(', ')} (got "${env}")`);
+  }
+  const want = explicit ? requested : (env as KernelName | 'auto');
   const available = availableKernels();
   if (want !== 'auto') {
     if (!available.includes(want)) {

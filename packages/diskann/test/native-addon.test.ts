@@ -28,6 +28,18 @@ describe('native kernel addon: build and fall-back', () => {
     expect(existsSync(out)).toBe(false);
   });
 
+  it('an unknown HH_DISKANN_KERNEL value is a clear error, not a silent fall-back', () => {
+    const saved = process.env.HH_DISKANN_KERNEL;
+    process.env.HH_DISKANN_KERNEL = 'avx512';
+    try {
+      expect(() => resolveKernelName('auto')).toThrow(/HH_DISKANN_KERNEL must be one of auto, js, wasm, native \(got "avx512"\)/);
+      expect(resolveKernelName('js')).toBe('js'); // an explicit option still wins over the env var
+    } finally {
+      if (saved === undefined) delete process.env.HH_DISKANN_KERNEL;
+      else process.env.HH_DISKANN_KERNEL = saved;
+    }
+  });
+
   it('a missing, foreign or truncated addon file loads as null (the engine then uses WASM)', () => {
     expect(loadNativeAddon(join(dir, 'absent.node'))).toBeNull();
     const junk = join(dir, 'junk.node');
