@@ -7,7 +7,7 @@ export default tseslint.config(
     extends: [tseslint.configs.recommended],
     languageOptions: {
       parserOptions: {
-        projectService: { allowDefaultProject: ['vitest.config.ts', 'scripts/*.ts'] },
+        projectService: { allowDefaultProject: ['vitest.config.ts', 'scripts/*.ts', 'scripts/canary/*.ts'] },
         tsconfigRootDir: import.meta.dirname,
       },
     },
