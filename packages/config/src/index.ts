@@ -27,11 +27,14 @@ export function parseEnv<S extends z.ZodObject>(service: string, schema: S, env:
   if (!result.success) {
     throw new ConfigError(
       service,
-      result.error.issues.map((issue) => ({
-        variable: String(issue.path[0] ?? '(root)'),
-        // zod messages describe the expectation, not the received value; keep only that.
-        problem: issue.code === 'invalid_type' && issue.input === undefined ? 'is required' : issue.message,
-      })),
+      result.error.issues.map((issue) => {
+        const variable = String(issue.path[0] ?? '(root)');
+        // "Required" only when the variable is absent: a value that fails to parse (SEARCH_DEADLINE_MS=abc
+        // coerces to NaN) is invalid, not missing. zod messages describe the expectation, never the
+        // received value (values may be secrets); keep only that.
+        const missing = cleaned[variable] === undefined;
+        return { variable, problem: missing && issue.code === 'invalid_type' ? 'is required' : `is invalid: ${issue.message}` };
+      }),
     );
   }
   return result.data;
@@ -118,6 +121,8 @@ export const searchSchema = z.object({
   CACHE_MAX_ENTRIES: int(10_000, 1, 10_000_000),
   /** End-to-end budget for one search; every downstream timeout fits inside it. */
   SEARCH_DEADLINE_MS: ms(1_500),
+  /** A search whose x-hh-timeout-ms is below this is refused at once (504) instead of started and abandoned. */
+  SEARCH_MIN_DEADLINE_MS: ms(50),
   SEARCH_EMBED_TIMEOUT_MS: ms(400),
   SEARCH_BRANCH_TIMEOUT_MS: ms(800),
   SEARCH_RERANK_TIMEOUT_MS: ms(400),

@@ -10,6 +10,8 @@ import { installErrorHandler } from './errors.js';
 import { installMetrics } from './metrics.js';
 import { installShedding, type ShedOptions } from './shed.js';
 
+export type Readiness = string | null | { reason: string | null; details: Record<string, unknown> };
+
 export type ZodApp = FastifyInstance<RawServerDefault, IncomingMessage, ServerResponse, FastifyBaseLogger, ZodTypeProvider>;
 
 export interface ServiceAppOptions {
@@ -20,8 +22,11 @@ export interface ServiceAppOptions {
   metricPrefix: string;
   logLevel?: string;
   bodyLimit?: number;
-  /** Extra readiness probe; returns a reason string when not ready. */
-  readiness?: () => Promise<string | null> | string | null;
+  /**
+   * Extra readiness probe: a reason string when not ready (null when ready), or that plus details
+   * reported in the body either way (e.g. a backlog).
+   */
+  readiness?: () => Promise<Readiness> | Readiness;
   /** Per-request handler budget (ms); protects against a hung handler. */
   requestTimeoutMs?: number;
   /** Shed load (503 + Retry-After) when this process is overloaded; unset = no shedding. */
@@ -47,7 +52,6 @@ export function createServiceApp(opts: ServiceAppOptions): ZodApp {
     requestTimeout: opts.requestTimeoutMs ?? 30_000,
     keepAliveTimeout: 72_000,
     return503OnClosing: true,
-    disableRequestLogging: false,
     genReqId: (req) => {
       const given = req.headers['x-request-id'];
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
@@ -60,8 +64,15 @@ export function createServiceApp(opts: ServiceAppOptions): ZodApp {
   app.setSerializerCompiler(serializerCompiler);
   installErrorHandler(app, opts.errorPrefix);
 
+  // While shutting down, every response closes its connection: a kept-alive connection would
+  // otherwise hold server.close() (and so the whole shutdown) open until its idle timeout.
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
   app.addHook('onSend', async (req, reply, payload) => {
     void reply.header('x-request-id', req.id);
+    if (closing) void reply.header('connection', 'close');
     return payload;
   });
 
@@ -70,9 +81,10 @@ export function createServiceApp(opts: ServiceAppOptions): ZodApp {
 
   app.get('/health/live', { schema: { hide: true } }, async () => ({ status: 'ok' }));
   app.get('/health/ready', { schema: { hide: true } }, async (_req, reply) => {
-    const reason = opts.readiness ? await opts.readiness() : null;
-    if (reason) return reply.code(503).send({ status: 'not_ready', reason });
-    return { status: 'ready' };
+    const probe = opts.readiness ? await opts.readiness() : null;
+    const { reason, details } = probe !== null && typeof probe === 'object' ? probe : { reason: probe, details: {} };
+    if (reason) return reply.code(503).send({ status: 'not_ready', reason, ...details });
+    return { status: 'ready', ...details };
   });
 
   return app;

@@ -67,10 +67,15 @@ export function installErrorHandler(app: FastifyInstance, prefix: string): void 
       status = 400;
       code = `${prefix}_VALIDATION`;
       const context = (err as FastifyError).validationContext ?? 'body';
-      errors = err.validation.map((v) => ({
-        field: `${context}.${fieldPath(v.instancePath, v.params as Record<string, unknown>)}`.replace(/\.\(root\)$/, ''),
-        message: v.message ?? 'is invalid',
-      }));
+      errors = err.validation.flatMap((v) => {
+        const params = v.params as Record<string, unknown>;
+        const at = `${context}.${fieldPath(v.instancePath, params)}`.replace(/\.\(root\)$/, '');
+        // An unknown key is reported on the object that holds it; name the key itself, one error each.
+        if (v.keyword === 'unrecognized_keys' && Array.isArray(params.keys) && params.keys.length > 0) {
+          return params.keys.map((k) => ({ field: `${at}.${String(k)}`, message: 'is not a known field' }));
+        }
+        return [{ field: at, message: v.message ?? 'is invalid' }];
+      });
       detail = `invalid ${context}: ${errors.map((e) => `${e.field}: ${e.message}`).join('; ')}`;
     } else if ((err as FastifyError).validation) {
       status = 400;

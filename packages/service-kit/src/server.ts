@@ -1,30 +1,73 @@
-/** listen + graceful close on SIGINT/SIGTERM; the only process-level code a service needs. */
+/**
+ * The process-level code a service needs: listen, and shut down in order on SIGTERM/SIGINT.
+ *
+ * Shutdown (RELIABILITY.md §7 target 28): the listener stops accepting connections at once and
+ * requests that arrive on kept-alive connections get 503 + `Connection: close` (Fastify's
+ * return503OnClosing); in-flight requests get `graceMs` to finish; past that their connections are
+ * cut. Then the app's onClose hooks run (a service stops its workers, writes its final snapshot and
+ * closes its pools there) and the process exits 0 — or 1 when a hook failed, or when even that
+ * took longer than `closeTimeoutMs` past the grace period. A second signal exits at once.
+ */
 import type { FastifyInstance } from 'fastify';
 
-export async function runServer(
-  app: FastifyInstance,
-  opts: { port: number; host: string; graceMs: number },
-): Promise<string> {
+export interface RunServerOptions {
+  port: number;
+  host: string;
+  /** Time in-flight requests get to finish after a stop signal. */
+  graceMs: number;
+  /** After the grace period, time the onClose hooks (workers, snapshots, pools) get before a forced exit. Default 60 s. */
+  closeTimeoutMs?: number;
+}
+
+let safetyNetInstalled = false;
+
+/**
+ * An unobserved promise rejection must never take a service down mid-request (Node's default is to
+ * exit), nor go unnoticed: it is logged with its stack so the missing handler gets fixed.
+ */
+function installSafetyNet(app: FastifyInstance): void {
+  if (safetyNetInstalled) return;
+  safetyNetInstalled = true;
+  process.on('unhandledRejection', (reason) => {
+    app.log.error({ err: reason }, 'unhandled promise rejection (a bug: some promise was started and never observed)');
+  });
+}
+
+export async function runServer(app: FastifyInstance, opts: RunServerOptions): Promise<string> {
+  installSafetyNet(app);
   const address = await app.listen({ port: opts.port, host: opts.host });
   let closing = false;
-  const stop = (signal: string) => {
-    if (closing) return;
-    closing = true;
-    app.log.info({ signal }, 'shutting down');
-    const timer = setTimeout(() => {
-      app.log.error('grace period over; exiting');
+  const stop = (signal: NodeJS.Signals) => {
+    if (closing) {
+      app.log.warn({ signal }, 'second stop signal: exiting now');
       process.exit(1);
+    }
+    closing = true;
+    const started = performance.now();
+    app.log.info({ signal, graceMs: opts.graceMs }, 'shutting down: draining in-flight requests');
+    const grace = setTimeout(() => {
+      app.log.warn({ graceMs: opts.graceMs }, 'grace period over: closing the connections of requests still in flight');
+      app.server.closeAllConnections();
     }, opts.graceMs);
-    timer.unref();
+    grace.unref();
+    const hard = setTimeout(() => {
+      app.log.error({ ms: Math.round(performance.now() - started) }, 'shutdown did not finish in time; exiting');
+      process.exit(1);
+    }, opts.graceMs + (opts.closeTimeoutMs ?? 60_000));
+    hard.unref();
     app.close().then(
-      () => process.exit(0),
+      () => {
+        clearTimeout(grace);
+        app.log.info({ ms: Math.round(performance.now() - started) }, 'shut down cleanly');
+        process.exit(0);
+      },
       (err: unknown) => {
-        app.log.error({ err }, 'close failed');
+        app.log.error({ err }, 'shutdown failed');
         process.exit(1);
       },
     );
   };
-  process.once('SIGINT', () => stop('SIGINT'));
-  process.once('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
   return address;
 }

@@ -20,6 +20,8 @@ import { createSearchService } from './search/service.js';
 import { createTenantRepository } from './tenants/repository.js';
 import type { VectorIndex } from './vector/types.js';
 import type { SearchConfig } from '@hh/config';
+import type { Pending } from './embedding/backlog.js';
+import { WorkTracker } from './work-tracker.js';
 
 export interface SearchAppDeps {
   config: SearchConfig;
@@ -35,6 +37,12 @@ export interface SearchAppDeps {
   onQueued?: () => void;
   /** Shared counters for the per-tenant quota (unset: counted in process). */
   rateLimitRedis?: Redis;
+  /** Writes in flight (shutdown waits for them before closing the pool); default: a private tracker. */
+  writes?: WorkTracker;
+  /** Candidates of a tenant waiting for an embedding or for this replica's index. */
+  pending?: (tenantId: number) => Pending;
+  /** The same, for all tenants (readiness). */
+  pendingTotal?: () => Pending;
 }
 
 export function buildApp(deps: SearchAppDeps): ZodApp {
@@ -48,13 +56,18 @@ export function buildApp(deps: SearchAppDeps): ZodApp {
     requestTimeoutMs: 30_000,
     shed: shedOptionsFromConfig(config),
     readiness: async () => {
-      if (!deps.indexStatus().ready) return 'vector index is loading';
+      const status = deps.indexStatus();
+      const details = {
+        index: { ready: status.ready, lastSeq: status.lastSeq, lagSeconds: status.lagSeconds },
+        ...(deps.pendingTotal ? { pending: deps.pendingTotal() } : {}),
+      };
+      if (!status.ready) return { reason: 'vector index is loading', details };
       try {
         await deps.pool.query('SELECT 1');
       } catch {
-        return 'database unreachable';
+        return { reason: 'database unreachable', details };
       }
-      return null;
+      return { reason: null, details };
     },
   });
 
@@ -82,6 +95,7 @@ export function buildApp(deps: SearchAppDeps): ZodApp {
     indexReady: () => deps.indexStatus().ready,
     tenantSeq: (t) => deps.indexStatus().tenantSeq(t),
     specialty: deps.specialty,
+    ...(deps.pending ? { pending: deps.pending } : {}),
     metrics,
     config: {
       deadlineMs: config.SEARCH_DEADLINE_MS,
@@ -109,8 +123,8 @@ export function buildApp(deps: SearchAppDeps): ZodApp {
         if ((req.method === 'PUT' || req.method === 'POST') && reply.statusCode < 300 && req.url.startsWith('/v1/candidates')) wake();
       });
     }
-    candidateRoutes(z, { candidates, pool: deps.pool, bulkMaxItems: config.BULK_MAX_ITEMS, bulkBodyLimit: config.BULK_BODY_LIMIT_BYTES });
-    searchRoutes(z, { search, deadlineMs: config.SEARCH_DEADLINE_MS });
+    candidateRoutes(z, { candidates, pool: deps.pool, bulkMaxItems: config.BULK_MAX_ITEMS, bulkBodyLimit: config.BULK_BODY_LIMIT_BYTES, writes: deps.writes ?? new WorkTracker() });
+    searchRoutes(z, { search, deadlineMs: config.SEARCH_DEADLINE_MS, minDeadlineMs: config.SEARCH_MIN_DEADLINE_MS });
   });
   return app;
 }

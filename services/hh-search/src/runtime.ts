@@ -18,6 +18,8 @@ import { ensureDir, loadSnapshot, snapshotPath } from './vector/snapshots.js';
 import { IndexSync } from './vector/sync.js';
 import type { VectorIndex } from './vector/types.js';
 import { createLimiterRedis } from './plugins/rate-limit.js';
+import { Backlog } from './embedding/backlog.js';
+import { WorkTracker } from './work-tracker.js';
 
 export interface RuntimeOptions {
   /** Vector index implementation; defaults to VECTOR_INDEX (DiskANN unless configured otherwise). */
@@ -25,7 +27,20 @@ export interface RuntimeOptions {
   dims?: number;
 }
 
-const silentLog = { info: () => undefined, warn: () => undefined };
+/**
+ * Log lines written before the app (and so its logger) exists — the snapshot load runs first — kept
+ * and replayed into the app's logger once it is built, so a rejected snapshot is never silent.
+ */
+function earlyLog() {
+  const lines: { level: 'info' | 'warn'; obj: object; msg: string }[] = [];
+  return {
+    info: (obj: object, msg: string) => void lines.push({ level: 'info', obj, msg }),
+    warn: (obj: object, msg: string) => void lines.push({ level: 'warn', obj, msg }),
+    flushTo(log: { info(o: object, m: string): void; warn(o: object, m: string): void }) {
+      for (const l of lines.splice(0)) log[l.level](l.obj, l.msg);
+    },
+  };
+}
 
 export async function createRuntime(config: SearchConfig, opts: RuntimeOptions = {}) {
   const pool = createPool(config.DATABASE_URL, {
@@ -46,10 +61,11 @@ export async function createRuntime(config: SearchConfig, opts: RuntimeOptions =
   // another database (same schema, same model) must never be loaded.
   const { rows: idRows } = await pool.query<{ database_id: string }>('SELECT database_id FROM hh_instance');
   const snapshotTag = `${config.EMBED_MODEL}|db:${idRows[0]?.database_id ?? 'unknown'}`;
+  const early = earlyLog();
   // A valid snapshot saves the rebuild: resume the change log after the seq it reflects.
   const snapshot =
     !opts.createIndex && config.VECTOR_INDEX === 'diskann' && config.INDEX_SNAPSHOT_DIR
-      ? await loadSnapshot(pool, config.INDEX_SNAPSHOT_DIR, { dims, modelId: snapshotTag }, silentLog)
+      ? await loadSnapshot(pool, config.INDEX_SNAPSHOT_DIR, { dims, modelId: snapshotTag }, early)
       : undefined;
   const index: VectorIndex =
     snapshot?.index ??
@@ -63,6 +79,13 @@ export async function createRuntime(config: SearchConfig, opts: RuntimeOptions =
     ...(snapshot ? { fromSeq: snapshot.lastSeq } : {}),
   });
   const lookup = createSpecialtyLookup(pool);
+  const writes = new WorkTracker();
+  const backlog = new Backlog({
+    pool,
+    intervalMs: Math.max(1_000, config.INDEX_POLL_MS),
+    appliedSeq: () => sync.lastSeq,
+    log: { warn: (obj, msg) => app.log.warn(obj, msg) },
+  });
   const rateLimitRedis =
     config.REDIS_URL && config.SEARCH_RATE_LIMIT_PER_MINUTE > 0 ? createLimiterRedis(config.REDIS_URL, config.REDIS_COMMAND_TIMEOUT_MS) : undefined;
 
@@ -77,12 +100,19 @@ export async function createRuntime(config: SearchConfig, opts: RuntimeOptions =
     specialty: async (text) =>
       (await lookup.lookup(text, { limit: 10 })).map((m) => ({ occupationId: m.occupationId, title: m.title, confidence: m.confidence })),
     occupations: (client, titles, langs) => occupationsForTitles(client, titles, langs),
-    onQueued: () => worker.notify(),
+    onQueued: () => {
+      worker.notify();
+      backlog.poke();
+    },
+    writes,
+    pending: (t) => backlog.of(t),
+    pendingTotal: () => backlog.total(),
     ...(rateLimitRedis ? { rateLimitRedis } : {}),
   });
   // Metrics live on the app's registry, so the worker is created after the app.
   instrumentCache(cache, app.metrics.registry);
   sync.setLog(app.log);
+  early.flushTo(app.log);
   app.metrics.gauge('hh_search_vector_index_tombstones', 'Deleted vectors not yet consolidated', [], function () {
     this.set(index.stats().tombstones);
   });
@@ -110,12 +140,21 @@ export async function createRuntime(config: SearchConfig, opts: RuntimeOptions =
 
   const snapshotDir = config.VECTOR_INDEX === 'diskann' ? config.INDEX_SNAPSHOT_DIR : undefined;
   let snapshotTimer: NodeJS.Timeout | undefined;
+  /** The change-log seq the newest snapshot on disk reflects (a save with nothing new is skipped). */
+  let savedSeq = snapshot?.lastSeq;
   async function saveSnapshot(): Promise<void> {
     if (!snapshotDir || !index.save || !sync.ready) return;
+    if (savedSeq === sync.lastSeq) return;
     ensureDir(snapshotDir);
     const t0 = performance.now();
-    await sync.exclusive(() => index.save!(snapshotPath(snapshotDir), { modelId: snapshotTag, lastSeq: sync.lastSeq }));
-    app.log.info({ ms: Math.round(performance.now() - t0), lastSeq: sync.lastSeq }, 'vector index snapshot saved');
+    const path = snapshotPath(snapshotDir);
+    let seq = 0;
+    await sync.exclusive(async () => {
+      seq = sync.lastSeq;
+      await index.save!(path, { modelId: snapshotTag, lastSeq: seq });
+    });
+    savedSeq = seq;
+    app.log.info({ path, ms: Math.round(performance.now() - t0), lastSeq: seq, vectors: index.size() }, 'vector index snapshot saved');
   }
 
   let started = false;
@@ -126,31 +165,49 @@ export async function createRuntime(config: SearchConfig, opts: RuntimeOptions =
     index,
     sync,
     worker,
+    backlog,
     saveSnapshot,
     /** Load the vector index (snapshot + change log, or a rebuild) and start background work. */
     async start() {
       started = true;
       if (config.EMBED_WORKER_ENABLED) worker.start();
+      backlog.start();
       // The taxonomy's in-memory alias index loads alongside the vector index.
       await Promise.all([sync.start(), lookup.warm().catch((err: unknown) => app.log.warn({ err }, 'taxonomy index load failed; lookups use SQL'))]);
       if (snapshotDir) {
-        if (!snapshot) await saveSnapshot().catch((err: unknown) => app.log.warn({ err }, 'snapshot failed'));
+        if (!snapshot) await saveSnapshot().catch((err: unknown) => app.log.error({ err }, 'vector index snapshot failed'));
         snapshotTimer = setInterval(() => {
-          saveSnapshot().catch((err: unknown) => app.log.warn({ err }, 'snapshot failed'));
+          saveSnapshot().catch((err: unknown) => app.log.error({ err }, 'vector index snapshot failed; the next one is tried at the next interval'));
         }, config.INDEX_SNAPSHOT_INTERVAL_MS);
         snapshotTimer.unref();
       }
     },
-    /** Stop background work and release clients (after the HTTP server has closed). */
+    /**
+     * Stop background work and release clients, after the HTTP server has closed: writes still
+     * running in handlers finish, the outbox worker and the change-log consumer stop, the final
+     * snapshot is written (so the next start replays nothing), then clients and the pool close.
+     * Rejects, after releasing everything, when the final snapshot could not be written.
+     */
     async stopBackground() {
       if (snapshotTimer) clearInterval(snapshotTimer);
+      if (!(await writes.idle(config.SHUTDOWN_GRACE_MS))) {
+        app.log.warn({ inFlight: writes.size }, 'writes still running after the grace period; closing anyway');
+      }
+      let snapshotError: unknown;
       if (started) {
         await worker.stop();
+        await backlog.stop();
         await sync.stop();
-        await saveSnapshot().catch(() => undefined);
+        try {
+          await saveSnapshot();
+        } catch (err) {
+          snapshotError = err;
+          app.log.error({ err, lastSeq: sync.lastSeq }, 'final vector index snapshot failed; the next start replays the change log from the previous snapshot');
+        }
       }
       await Promise.allSettled([embed.close(), rerank.close(), cache.close(), index.close(), rateLimitRedis?.disconnect()]);
       await pool.end();
+      if (snapshotError) throw new Error('final vector index snapshot failed', { cause: snapshotError });
     },
     async close() {
       await app.close();

@@ -47,7 +47,9 @@ describe('search input', () => {
     [{}, 'body.query'],
     [{ query: 'nurse\u0000' }, 'body.query'],
     [{ jobDescription: 'a\u0000b' }, 'body.jobDescription'],
-    [{ query: 'nurse', colour: 'blue' }, 'body'],
+    [{ query: 'nurse', colour: 'blue' }, 'body.colour'],
+    [{ query: 'nurse', filters: { countries: ['BR'], colour: 'blue' } }, 'body.filters.colour'],
+    [{ query: 'nurse', filters: { minYears: 1e-300 } }, 'body.filters.minYears'],
     [{ query: 'nurse', filters: { countries: ['Brazil'] } }, 'body.filters.countries.0'],
     [{ query: 'nurse', filters: { minYears: 9, maxYears: 2 } }, 'body.filters.minYears'],
     [{ query: 'nurse', filters: { seniority: ['guru'] } }, 'body.filters.seniority.0'],
@@ -97,7 +99,10 @@ describe('candidate input', () => {
     [{ title: 'Nurse', yearsExperience: -1 }, 'body.yearsExperience'],
     [{ title: 'Nurse', language: 'fr' }, 'body.language'],
     [{ title: 'Nurse', location: { country: 'USA' } }, 'body.location.country'],
-    [{ title: 'Nurse', favouriteColour: 'blue' }, 'body'],
+    [{ title: 'Nurse', favouriteColour: 'blue' }, 'body.favouriteColour'],
+    [{ title: 'Nurse', location: { country: 'US', planet: 'Earth' } }, 'body.location.planet'],
+    [{ title: 'Nurse', yearsExperience: 1e-300 }, 'body.yearsExperience'],
+    [{ title: 'Nurse', yearsExperience: 81 }, 'body.yearsExperience'],
     [{ title: 'Nurse', version: 0 }, 'body.version'],
   ])('rejects %j with a field-level 400 and stores nothing', async (body, field) => {
     const res = await api.put('bad-1', body);
@@ -115,9 +120,10 @@ describe('candidate input', () => {
   it('bulk: empty, non-array and oversized bodies are 4xx; duplicate ids are per-item errors', async () => {
     expect((await api.bulk([])).status).toBe(400);
     expect((await api.bulk({ not: 'an array' })).status).toBe(400);
-    const dup = await api.bulk([{ id: 'd-1', title: 'Nurse' }, { id: 'd-1', title: 'Nurse' }]);
+    const dup = await api.bulk([{ id: 'd-1', title: 'Nurse' }, { id: 'd-1', title: 'Nurse' }, { id: 'd-2', title: 'Nurse', colour: 'blue' }]);
     expect(dup.status).toBe(200);
     expect(dup.body.items[1]).toMatchObject({ status: 'invalid' });
+    expect(dup.body.items[2]).toMatchObject({ status: 'invalid', errors: [{ field: 'body[2].colour', message: 'is not a known field' }] });
     const nd = await api.bulk('{"id":"x-1","title":"Nurse"}\n{not json', 'application/x-ndjson');
     expect(nd.status).toBe(400);
     expect(fields(nd)[0]).toBe('body[line 2]');

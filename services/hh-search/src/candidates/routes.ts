@@ -5,6 +5,7 @@ import { bulkItem, candidateInput, candidateView, type CandidateInput } from './
 import type { CandidateRepository, UpsertOutcome } from './repository.js';
 import type pg from 'pg';
 import { claimIdempotencyKey, idempotencyKeyOf, requestHash, type Claim } from './idempotency.js';
+import type { WorkTracker } from '../work-tracker.js';
 
 const idParams = z.strictObject({ id: externalId });
 const upsertResult = z.object({
@@ -15,17 +16,29 @@ const upsertResult = z.object({
 });
 const problemBody = z.object({ status: z.number(), code: z.string(), detail: z.string() }).passthrough();
 
+/** Field-level errors for one bulk item; an unknown key is named itself, as the route validator does. */
+function itemErrors(issues: z.core.$ZodIssue[], prefix: string): { field: string; message: string }[] {
+  return issues.flatMap((i) => {
+    const at = [prefix, ...i.path.map(String)].join('.');
+    if (i.code === 'unrecognized_keys') return i.keys.map((k) => ({ field: `${at}.${k}`, message: 'is not a known field' }));
+    return [{ field: at, message: i.message }];
+  });
+}
+
 function conflict(out: Extract<UpsertOutcome, { status: 'conflict' }>): HttpProblem {
   return new HttpProblem(409, 'HH_SEARCH_VERSION_CONFLICT', out.reason, [{ field: 'body.version', message: out.reason }]);
 }
 
-export function candidateRoutes(app: ZodApp, deps: { candidates: CandidateRepository; pool: pg.Pool; bulkMaxItems: number; bulkBodyLimit: number }) {
-  const { candidates } = deps;
+export function candidateRoutes(
+  app: ZodApp,
+  deps: { candidates: CandidateRepository; pool: pg.Pool; bulkMaxItems: number; bulkBodyLimit: number; writes: WorkTracker },
+) {
+  const { candidates, writes } = deps;
 
   app.put('/v1/candidates/:id', {
     schema: { params: idParams, body: candidateInput, response: { 200: upsertResult, 201: upsertResult, 409: problemBody } },
     handler: async (req, reply) => {
-      const out = await candidates.upsert(req.tenant.id, req.params.id, req.body);
+      const out = await writes.run(() => candidates.upsert(req.tenant.id, req.params.id, req.body));
       if (out.status === 'conflict') throw conflict(out);
       return reply.code(out.status === 'created' ? 201 : 200).send(out);
     },
@@ -43,7 +56,7 @@ export function candidateRoutes(app: ZodApp, deps: { candidates: CandidateReposi
   app.delete('/v1/candidates/:id', {
     schema: { params: idParams },
     handler: async (req, reply) => {
-      const gone = await candidates.remove(req.tenant.id, req.params.id);
+      const gone = await writes.run(() => candidates.remove(req.tenant.id, req.params.id));
       if (!gone) throw new HttpProblem(404, 'HH_SEARCH_CANDIDATE_NOT_FOUND', `candidate ${req.params.id} not found`);
       return reply.code(204).send();
     },
@@ -115,7 +128,7 @@ export function candidateRoutes(app: ZodApp, deps: { candidates: CandidateReposi
           index,
           id,
           status: 'invalid',
-          errors: parsed.error.issues.map((i) => ({ field: [`body[${index}]`, ...i.path.map(String)].join('.'), message: i.message })),
+          errors: itemErrors(parsed.error.issues, `body[${index}]`),
         };
         return;
       }
@@ -151,7 +164,8 @@ export function candidateRoutes(app: ZodApp, deps: { candidates: CandidateReposi
   app.post('/v1/candidates/bulk', {
     bodyLimit: deps.bulkBodyLimit,
     schema: { body: z.unknown(), response: { 200: bulkResult } },
-    handler: async (req, reply) => {
+    // The whole request, Idempotency-Key bookkeeping included, counts as one write in flight.
+    handler: (req, reply) => writes.run(async () => {
       const key = idempotencyKeyOf(req.headers['idempotency-key']);
       if (key === undefined) return bulk(req.tenant.id, req.body, req.log);
       let claim: Claim<BulkResult>;
@@ -178,6 +192,6 @@ export function candidateRoutes(app: ZodApp, deps: { candidates: CandidateReposi
         return claim.release().catch(() => undefined);
       });
       return out;
-    },
+    }),
   });
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { countryCode, externalId, language, nonBlank, safeString, seniority } from '../schemas/common.js';
+import { countryCode, externalId, language, nonBlank, safeString, seniority, years } from '../schemas/common.js';
 
 export const experienceItem = z.strictObject({
   title: nonBlank(200),
@@ -21,7 +21,7 @@ export const candidateInput = z.strictObject({
     .strictObject({ country: countryCode.optional(), region: safeString(100).optional(), city: safeString(100).optional() })
     .optional(),
   remote: z.boolean().optional(),
-  yearsExperience: z.number().min(0).max(80).optional(),
+  yearsExperience: years.optional(),
   seniority: seniority.optional(),
   language: language.optional(),
 });

@@ -34,8 +34,10 @@ export class JsonClient {
   }
 
   async post<T>(path: string, body: unknown, opts: { timeoutMs: number; requestId?: string }): Promise<T> {
-    if (opts.timeoutMs <= 0) throw new DownstreamError(this.service, 'timeout', `${this.service}: no time left in the request budget`);
-    const signal = AbortSignal.timeout(opts.timeoutMs);
+    // Budgets come from a monotonic clock and are fractional; timers and the header want whole ms.
+    const timeoutMs = Math.floor(opts.timeoutMs);
+    if (timeoutMs <= 0) throw new DownstreamError(this.service, 'timeout', `${this.service}: no time left in the request budget`);
+    const signal = AbortSignal.timeout(timeoutMs);
     let res;
     try {
       res = await this.pool.request({
@@ -43,7 +45,7 @@ export class JsonClient {
         path,
         headers: {
           'content-type': 'application/json',
-          [DEADLINE_HEADER]: String(Math.max(1, Math.floor(opts.timeoutMs))),
+          [DEADLINE_HEADER]: String(timeoutMs),
           ...(opts.requestId ? { 'x-request-id': opts.requestId } : {}),
         },
         body: JSON.stringify(body),
@@ -51,7 +53,7 @@ export class JsonClient {
       });
     } catch (err) {
       if (signal.aborted || err instanceof undiciErrors.HeadersTimeoutError || err instanceof undiciErrors.ConnectTimeoutError) {
-        throw new DownstreamError(this.service, 'timeout', `${this.service}: timed out after ${opts.timeoutMs} ms`);
+        throw new DownstreamError(this.service, 'timeout', `${this.service}: timed out after ${timeoutMs} ms`);
       }
       throw new DownstreamError(this.service, 'unavailable', `${this.service}: ${(err as Error).message}`);
     }

@@ -23,3 +23,14 @@ export const externalId = z
   .min(1)
   .max(128)
   .regex(/^[A-Za-z0-9._:@-]+$/, { message: 'must be 1-128 characters of A-Z a-z 0-9 . _ : @ -' });
+
+/**
+ * Years of experience: 0, or 0.01–80. The column is a float4 (`real`), which cannot hold magnitudes
+ * below ~1e-38: such a value would pass a plain min(0) check and then fail in Postgres (a 500 on
+ * write, every branch erroring as a filter). Nothing below a hundredth of a year is meaningful.
+ */
+export const years = z
+  .number({ message: 'must be a number of years' })
+  .min(0, { message: 'must be between 0 and 80' })
+  .max(80, { message: 'must be between 0 and 80' })
+  .refine((v) => v === 0 || v >= 0.01, { message: 'must be 0 or between 0.01 and 80' });

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { countryCode, nonBlank, safeString, seniority } from '../schemas/common.js';
+import { countryCode, nonBlank, safeString, seniority, years } from '../schemas/common.js';
 
 export const BRANCHES = ['vector', 'fts', 'specialty'] as const;
 export type BranchName = (typeof BRANCHES)[number];
@@ -9,8 +9,8 @@ export const searchFilters = z
     countries: z.array(countryCode).min(1).max(50).optional(),
     cities: z.array(nonBlank(100)).min(1).max(50).optional(),
     remote: z.boolean().optional(),
-    minYears: z.number().min(0).max(80).optional(),
-    maxYears: z.number().min(0).max(80).optional(),
+    minYears: years.optional(),
+    maxYears: years.optional(),
     seniority: z.array(seniority).min(1).max(7).optional(),
     mustHaveSkills: z.array(nonBlank(100)).min(1).max(20).optional(),
     niceToHaveSkills: z.array(nonBlank(100)).min(1).max(50).optional(),
@@ -31,6 +31,8 @@ export const searchRequest = z
     cursor: z.string().max(2_000).regex(/^[A-Za-z0-9_-]+$/, { message: 'is not a cursor returned by this API' }).optional(),
     weights: z
       .strictObject({ vector: z.number().min(0).max(10).optional(), fts: z.number().min(0).max(10).optional(), specialty: z.number().min(0).max(10).optional() })
+      // With every branch off there is nothing to search; omitted weights count as 1.
+      .refine((w) => (w.vector ?? 1) > 0 || (w.fts ?? 1) > 0 || (w.specialty ?? 1) > 0, { message: 'at least one branch weight must be above 0' })
       .optional(),
     rerank: z.boolean().default(true),
   })
@@ -75,6 +77,8 @@ export const searchResponse = z.object({
   windowExhausted: z.boolean(),
   partial: z.boolean(),
   degraded: z.array(z.string()),
+  /** Candidates of this tenant stored but not yet searchable by every branch (see degraded `embeddings_pending`, `index_pending`). */
+  pending: z.object({ embeddings: z.number(), indexing: z.number() }),
   branches: z.object({ vector: branchStatus, fts: branchStatus, specialty: branchStatus, rerank: branchStatus }),
   fusion: z.object({ method: z.literal('rrf'), k: z.number(), window: z.number(), weights: z.object({ vector: z.number(), fts: z.number(), specialty: z.number() }) }),
   cache: z.enum(['hit', 'miss', 'stale', 'bypass']),

@@ -22,6 +22,7 @@ import { rrfFuse, type BranchHit, type FusedHit } from './fusion.js';
 import { ftsQuery, specialtyText, vectorText } from './query-text.js';
 import type { BranchName, SearchRequest, SearchResponse } from './schema.js';
 import type { SearchMetrics } from './metrics.js';
+import type { Pending } from '../embedding/backlog.js';
 
 export interface SearchDeps {
   pool: pg.Pool;
@@ -34,6 +35,8 @@ export interface SearchDeps {
   /** Latest change-log seq this replica applied for a tenant (versions the page cache). */
   tenantSeq: (tenantId: number) => number;
   specialty: (text: string) => Promise<SpecialtyMatch[]>;
+  /** The tenant's ingestion backlog (stored, not yet embedded / not yet in this replica's index). */
+  pending?: (tenantId: number) => Pending;
   metrics: SearchMetrics;
   config: {
     deadlineMs: number;
@@ -80,6 +83,9 @@ class BranchTimeout extends Error {}
 const INFORMATIONAL = new Set(['vector_filtered_short']);
 
 function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
+  // The caller may stop waiting for `p` (timeout, or no time to start): a later rejection of `p`
+  // must still be observed, or it becomes an unhandled rejection.
+  p.catch(() => undefined);
   if (ms <= 0) return Promise.reject(new BranchTimeout('no time left'));
   let timer: NodeJS.Timeout;
   return Promise.race([
@@ -197,6 +203,12 @@ export function createSearchService(deps: SearchDeps) {
       degraded.add(`${name}_${timeout ? 'timeout' : 'error'}`);
       metrics.branchFailures.inc({ branch: name, reason: timeout ? 'timeout' : 'error' });
     });
+
+    // Nothing answered: an empty 200 would look like "no candidates match". Tell the client to retry.
+    if (!names.some((n) => branches[n].status === 'ok')) {
+      const what = names.map((n) => `${n}: ${branches[n].status}`).join(', ');
+      throw new HttpProblem(503, 'HH_SEARCH_UNAVAILABLE', `no retrieval branch answered (${what}); retry shortly`, undefined, { 'retry-after': '1' });
+    }
 
     // ---- fusion
     const t0 = performance.now();
@@ -367,6 +379,10 @@ export function createSearchService(deps: SearchDeps) {
     );
     const list: RankedList = value;
     const degraded = new Set(list.degraded);
+    // Reported per request, never cached: a backlog drains without changing the page's data version.
+    const pending = deps.pending?.(tenantId) ?? { embeddings: 0, indexing: 0 };
+    if (pending.embeddings > 0) degraded.add('embeddings_pending');
+    if (pending.indexing > 0) degraded.add('index_pending');
     const statuses = [status, ...(fresh?.cacheStatuses ?? [])];
     if (statuses.includes('bypass')) degraded.add('cache_bypass');
 
@@ -385,6 +401,7 @@ export function createSearchService(deps: SearchDeps) {
       windowExhausted,
       partial,
       degraded: [...degraded].sort(),
+      pending,
       branches: list.branches,
       fusion: { method: 'rrf', k: config.rrfK, window: config.window, weights: { vector: req.weights?.vector ?? 1, fts: req.weights?.fts ?? 1, specialty: req.weights?.specialty ?? 1 } },
       cache: status === 'hit' || status === 'stale' ? status : statuses.includes('bypass') ? 'bypass' : 'miss',

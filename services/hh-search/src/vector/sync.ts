@@ -39,6 +39,8 @@ export class IndexSync {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private pending = false;
+  /** Change-log rows applied since this process started (the start-up replay is reported from it). */
+  private appliedRows = 0;
 
   constructor(private opts: IndexSyncOptions) {}
 
@@ -91,7 +93,9 @@ export class IndexSync {
       this.opts.log?.info({ vectors: rows.length, kind: index.kind }, 'vector index loaded from Postgres');
     }
     await this.listen();
+    const fromSeq = this.lastSeq;
     await this.exclusive(() => this.catchUp());
+    this.opts.log?.info({ fromSeq, lastSeq: this.lastSeq, replayed: this.appliedRows }, 'vector index caught up with the change log');
     this.caughtUp = true;
     this.timer = setInterval(() => this.kick(), this.opts.pollMs);
     this.timer.unref();
@@ -168,6 +172,7 @@ export class IndexSync {
       }
       const last = rows[rows.length - 1]!;
       this.lastSeq = last.seq;
+      this.appliedRows += rows.length;
       this.behindSeconds = Math.max(0, (Date.now() - rows[0]!.created_at.getTime()) / 1000);
       this.opts.onApplied?.(this.lastSeq, rows.length);
       if (rows.length < 1000) {
