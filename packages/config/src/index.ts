@@ -62,6 +62,12 @@ const common = {
   /** Load shedding on V8 heap in use, bytes (0 = off). */
   SHED_MAX_HEAP_USED_BYTES: int(0, 0, Number.MAX_SAFE_INTEGER),
   SHED_RETRY_AFTER_SECONDS: int(5, 1, 3_600),
+  /**
+   * Shared by hh-search, hh-embed and hh-rerank: hh-search signs short-lived service tokens with it
+   * and the other two verify them. Unset → no service authentication (hh-embed refuses to start
+   * that way with EMBED_PROVIDER=openai, where every call costs money).
+   */
+  SERVICE_AUTH_SECRET: z.string().min(32, { message: 'must be at least 32 characters' }).optional(),
 };
 
 // ---------- hh-embed ----------
@@ -88,6 +94,10 @@ export const loadEmbedConfig = (env: Env = process.env): EmbedConfig => {
   const cfg = parseEnv('hh-embed', embedSchema, env);
   if (cfg.EMBED_PROVIDER === 'openai' && !cfg.EMBED_OPENAI_BASE_URL) {
     throw new ConfigError('hh-embed', [{ variable: 'EMBED_OPENAI_BASE_URL', problem: 'is required when EMBED_PROVIDER=openai' }]);
+  }
+  if (cfg.EMBED_PROVIDER === 'openai' && !cfg.SERVICE_AUTH_SECRET) {
+    // Fail closed: an open hh-embed in front of a paid provider lets anyone spend its credits.
+    throw new ConfigError('hh-embed', [{ variable: 'SERVICE_AUTH_SECRET', problem: 'is required when EMBED_PROVIDER=openai (every call costs money)' }]);
   }
   return cfg;
 };

@@ -4,3 +4,15 @@ export { installMetrics, LATENCY_BUCKETS, type ServiceMetrics } from './metrics.
 export { runServer, type RunServerOptions } from './server.js';
 export { Deadline, DEADLINE_HEADER } from './deadline.js';
 export { installShedding, shedOptionsFromConfig, type ShedOptions } from './shed.js';
+export {
+  installServiceAuth,
+  ServiceTokenSigner,
+  ServiceTokenVerifier,
+  SERVICE_TOKEN_ISSUER,
+  SERVICE_TOKEN_TYPE,
+  SERVICE_TOKEN_TTL_SECONDS,
+  MIN_SERVICE_SECRET_LENGTH,
+  type ServiceAuthFailure,
+  type ServiceAuthOptions,
+  type ServiceAuthResult,
+} from './service-auth.js';

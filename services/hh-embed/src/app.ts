@@ -2,8 +2,8 @@
  * hh-embed: text → vectors behind an OpenAI-compatible `POST /v1/embeddings`.
  * buildApp() returns the fully configured instance; server.ts only listens.
  */
-import type { EmbedConfig } from '@hh/config';
-import { shedOptionsFromConfig, createServiceApp, type ZodApp } from '@hh/service-kit';
+import { ConfigError, type EmbedConfig } from '@hh/config';
+import { shedOptionsFromConfig, createServiceApp, installServiceAuth, type ZodApp } from '@hh/service-kit';
 import { BuiltinProvider } from './providers/builtin.js';
 import { OpenAIProvider } from './providers/openai.js';
 import type { EmbeddingProvider } from './providers/types.js';
@@ -38,6 +38,10 @@ export function bodyLimitFor(config: EmbedConfig): number {
 }
 
 export function buildApp(config: EmbedConfig, opts: BuildAppOptions = {}): ZodApp {
+  if ((opts.provider?.kind ?? config.EMBED_PROVIDER) === 'openai' && !config.SERVICE_AUTH_SECRET) {
+    // loadEmbedConfig refuses this too; checked again for a config built any other way.
+    throw new ConfigError('hh-embed', [{ variable: 'SERVICE_AUTH_SECRET', problem: 'is required when EMBED_PROVIDER=openai (every call costs money)' }]);
+  }
   const provider = opts.provider ?? createProvider(config);
   const app = createServiceApp({
     name: 'hh-embed',
@@ -49,13 +53,17 @@ export function buildApp(config: EmbedConfig, opts: BuildAppOptions = {}): ZodAp
     requestTimeoutMs: config.EMBED_REQUEST_TIMEOUT_MS + 5_000,
     shed: shedOptionsFromConfig(config),
   });
-  void app.register(embeddingsRoutes, {
-    provider,
-    maxItems: config.EMBED_MAX_ITEMS,
-    maxChars: config.EMBED_MAX_CHARS,
-    batchMax: config.EMBED_BATCH_MAX,
-    batchWaitMs: config.EMBED_BATCH_WAIT_MS,
-    defaultTimeoutMs: config.EMBED_REQUEST_TIMEOUT_MS,
+  // The /v1 scope requires hh-search's service token; health and metrics stay open.
+  void app.register(async (v1) => {
+    installServiceAuth(v1, { service: 'hh-embed', secret: config.SERVICE_AUTH_SECRET, errorPrefix: 'HH_EMBED', metricPrefix: 'hh_embed' });
+    await v1.register(embeddingsRoutes, {
+      provider,
+      maxItems: config.EMBED_MAX_ITEMS,
+      maxChars: config.EMBED_MAX_CHARS,
+      batchMax: config.EMBED_BATCH_MAX,
+      batchWaitMs: config.EMBED_BATCH_WAIT_MS,
+      defaultTimeoutMs: config.EMBED_REQUEST_TIMEOUT_MS,
+    });
   });
   app.addHook('onClose', async () => {
     await provider.close();

@@ -6,11 +6,14 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { ZodApp } from '@hh/service-kit';
+import { ServiceTokenSigner, type ZodApp } from '@hh/service-kit';
 import { apportion, buildApp, createBuiltinEmbedder } from '../src/index.js';
 import { config, metric, type Problem } from './helpers.js';
 
 const KEY = 'sk-test-0123456789';
+// A paid provider only runs behind service authentication.
+const SERVICE_AUTH_SECRET = 'openai-test-service-secret-0123456789';
+const serviceToken = new ServiceTokenSigner({ secret: SERVICE_AUTH_SECRET, audience: 'hh-embed' });
 const UPSTREAM_MODEL = 'test-embed-16';
 // The fake upstream's "model": deterministic, so every returned vector can be checked per input.
 const upstreamModel = createBuiltinEmbedder(16);
@@ -120,10 +123,14 @@ describe('openai provider', () => {
         EMBED_OPENAI_MODEL: UPSTREAM_MODEL,
         EMBED_OPENAI_TIMEOUT_MS: '5000',
         EMBED_BATCH_WAIT_MS: '1',
+        SERVICE_AUTH_SECRET,
         ...env,
       }),
     );
-  const post = (a: ZodApp, payload: object, headers: Record<string, string> = {}) => a.inject({ method: 'POST', url: '/v1/embeddings', payload, headers });
+  const auth = async () => ({ authorization: `Bearer ${await serviceToken.token()}` });
+  const post = async (a: ZodApp, payload: object, headers: Record<string, string> = {}) =>
+    a.inject({ method: 'POST', url: '/v1/embeddings', payload, headers: { ...(await auth()), ...headers } });
+  const models = async (a: ZodApp) => a.inject({ method: 'GET', url: '/v1/models', headers: await auth() });
 
   beforeAll(async () => {
     up = await startUpstream();
@@ -140,8 +147,8 @@ describe('openai provider', () => {
   });
 
   it('reports openai:<model>, dims unknown until the first answer', async () => {
-    const models = await app.inject({ method: 'GET', url: '/v1/models' });
-    expect(models.json<{ data: { id: string; dims: number | null }[] }>().data[0]).toMatchObject({ id: `openai:${UPSTREAM_MODEL}`, dims: null });
+    const res = await models(app);
+    expect(res.json<{ data: { id: string; dims: number | null }[] }>().data[0]).toMatchObject({ id: `openai:${UPSTREAM_MODEL}`, dims: null });
   });
 
   it('embeds through the upstream and maps results by index', async () => {
@@ -158,8 +165,7 @@ describe('openai provider', () => {
     expect(body.usage.prompt_tokens).toBe(3 + 5 + 1);
     expect(up.calls).toHaveLength(1);
     expect(up.calls[0]!.body).toEqual({ input, model: UPSTREAM_MODEL, encoding_format: 'float' });
-    const models = await app.inject({ method: 'GET', url: '/v1/models' });
-    expect(models.json<{ data: { dims: number | null }[] }>().data[0]!.dims).toBe(16);
+    expect((await models(app)).json<{ data: { dims: number | null }[] }>().data[0]!.dims).toBe(16);
   });
 
   it('accepts the served id and the bare upstream name, and refuses the built-in model', async () => {
@@ -268,7 +274,7 @@ describe('openai provider', () => {
     const closed = await startUpstream();
     const url = closed.url;
     await closed.close();
-    const down = buildApp(config({ EMBED_PROVIDER: 'openai', EMBED_OPENAI_BASE_URL: url, EMBED_OPENAI_MODEL: UPSTREAM_MODEL }));
+    const down = buildApp(config({ EMBED_PROVIDER: 'openai', EMBED_OPENAI_BASE_URL: url, EMBED_OPENAI_MODEL: UPSTREAM_MODEL, SERVICE_AUTH_SECRET }));
     await down.ready();
     try {
       const res = await post(down, { input: 'x' });

@@ -3,7 +3,7 @@
  * buildApp() returns the fully configured instance; server.ts only listens.
  */
 import type { RerankConfig } from '@hh/config';
-import { shedOptionsFromConfig, createServiceApp, type ZodApp } from '@hh/service-kit';
+import { shedOptionsFromConfig, createServiceApp, installServiceAuth, type ZodApp } from '@hh/service-kit';
 import { rerankRoutes } from './routes/rerank.js';
 
 /**
@@ -26,10 +26,14 @@ export function buildApp(config: RerankConfig): ZodApp {
     requestTimeoutMs: config.RERANK_REQUEST_TIMEOUT_MS + 5_000,
     shed: shedOptionsFromConfig(config),
   });
-  void app.register(rerankRoutes, {
-    maxDocuments: config.RERANK_MAX_DOCUMENTS,
-    maxChars: config.RERANK_MAX_CHARS,
-    defaultTimeoutMs: config.RERANK_REQUEST_TIMEOUT_MS,
+  // The /v1 scope requires hh-search's service token; health and metrics stay open.
+  void app.register(async (v1) => {
+    installServiceAuth(v1, { service: 'hh-rerank', secret: config.SERVICE_AUTH_SECRET, errorPrefix: 'HH_RERANK', metricPrefix: 'hh_rerank' });
+    await v1.register(rerankRoutes, {
+      maxDocuments: config.RERANK_MAX_DOCUMENTS,
+      maxChars: config.RERANK_MAX_CHARS,
+      defaultTimeoutMs: config.RERANK_REQUEST_TIMEOUT_MS,
+    });
   });
   return app;
 }

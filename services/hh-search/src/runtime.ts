@@ -54,8 +54,9 @@ export async function createRuntime(config: SearchConfig, opts: RuntimeOptions =
     commandTimeoutMs: config.REDIS_COMMAND_TIMEOUT_MS,
     maxEntries: config.CACHE_MAX_ENTRIES,
   });
-  const embed = new EmbedClient(config.EMBED_URL, config.EMBED_MODEL);
-  const rerank = new RerankClient(config.RERANK_URL);
+  const serviceAuth = { serviceAuthSecret: config.SERVICE_AUTH_SECRET };
+  const embed = new EmbedClient(config.EMBED_URL, config.EMBED_MODEL, serviceAuth);
+  const rerank = new RerankClient(config.RERANK_URL, serviceAuth);
   const dims = opts.dims ?? 768;
   // Snapshots are tagged with the model and this database's identity: a snapshot taken from
   // another database (same schema, same model) must never be loaded.
@@ -113,6 +114,9 @@ export async function createRuntime(config: SearchConfig, opts: RuntimeOptions =
   instrumentCache(cache, app.metrics.registry);
   sync.setLog(app.log);
   early.flushTo(app.log);
+  embed.setLog(app.log);
+  rerank.setLog(app.log);
+  if (!config.SERVICE_AUTH_SECRET) app.log.warn('SERVICE_AUTH_SECRET is not set: calls to hh-embed and hh-rerank carry no service token');
   app.metrics.gauge('hh_search_vector_index_tombstones', 'Deleted vectors not yet consolidated', [], function () {
     this.set(index.stats().tombstones);
   });

@@ -6,7 +6,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { accountant, nurse, NURSE_JD } from './fixtures.js';
-import { client, startHarness, type Harness } from './harness.js';
+import { client, startHarness, TEST_SERVICE_AUTH_SECRET, type Harness } from './harness.js';
 import { startTcpProxy, type TcpProxy } from './tcp-proxy.js';
 import { freePort, startRedis } from './redis-server.js';
 import { buildApp as buildEmbed } from '@hh/hh-embed';
@@ -18,8 +18,8 @@ let api: ReturnType<typeof client>;
 let embedProxy: TcpProxy;
 let rerankProxy: TcpProxy;
 let redis: ChildProcess | undefined;
-const embedApp = buildEmbed(loadEmbedConfig({ LOG_LEVEL: 'silent' }));
-const rerankApp = buildRerank(loadRerankConfig({ LOG_LEVEL: 'silent' }));
+const embedApp = buildEmbed(loadEmbedConfig({ LOG_LEVEL: 'silent', SERVICE_AUTH_SECRET: TEST_SERVICE_AUTH_SECRET }));
+const rerankApp = buildRerank(loadRerankConfig({ LOG_LEVEL: 'silent', SERVICE_AUTH_SECRET: TEST_SERVICE_AUTH_SECRET }));
 
 beforeAll(async () => {
   await embedApp.listen({ port: 0, host: '127.0.0.1' });

@@ -15,6 +15,8 @@ import { createTenantRepository } from '../src/tenants/repository.js';
 
 export interface Harness {
   db: TestDatabase;
+  /** The SERVICE_AUTH_SECRET hh-embed and hh-rerank verify (hh-search's unless overridden). */
+  serviceAuthSecret: string;
   runtime: Runtime;
   url: string;
   embed: FastifyInstance;
@@ -29,6 +31,9 @@ export interface Harness {
 
 export const TAXONOMY_SEED = { seedKey: taxonomySeedKey(), seed: loadTaxonomy };
 
+/** Tests run the fleet as production should: hh-search → hh-embed / hh-rerank with service tokens. */
+export const TEST_SERVICE_AUTH_SECRET = 'hh-test-service-auth-secret-0123456789abcdef';
+
 async function listen(app: FastifyInstance): Promise<string> {
   await app.listen({ port: 0, host: '127.0.0.1' });
   return `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
@@ -39,8 +44,9 @@ export async function startHarness(
   opts: RuntimeOptions & { embedUrl?: string; rerankUrl?: string } = {},
 ): Promise<Harness> {
   const db = await createTestDatabase(TAXONOMY_SEED);
-  const embed = buildEmbed(loadEmbedConfig({ LOG_LEVEL: 'silent' })) as unknown as FastifyInstance;
-  const rerank = buildRerank(loadRerankConfig({ LOG_LEVEL: 'silent' })) as unknown as FastifyInstance;
+  const serviceAuthSecret = TEST_SERVICE_AUTH_SECRET;
+  const embed = buildEmbed(loadEmbedConfig({ LOG_LEVEL: 'silent', SERVICE_AUTH_SECRET: serviceAuthSecret })) as unknown as FastifyInstance;
+  const rerank = buildRerank(loadRerankConfig({ LOG_LEVEL: 'silent', SERVICE_AUTH_SECRET: serviceAuthSecret })) as unknown as FastifyInstance;
   const embedUrl = await listen(embed);
   const rerankUrl = await listen(rerank);
   const config = loadSearchConfig({
@@ -57,6 +63,7 @@ export async function startHarness(
     SEARCH_RERANK_TIMEOUT_MS: '8000',
     // The limiter stays on (every route runs through it) but never binds; rate-limit.e2e tests quotas.
     SEARCH_RATE_LIMIT_PER_MINUTE: '1000000',
+    SERVICE_AUTH_SECRET: serviceAuthSecret,
     ...overrides,
   });
   const runtime = await createRuntime(config, opts);
@@ -66,6 +73,7 @@ export async function startHarness(
 
   return {
     db,
+    serviceAuthSecret,
     runtime,
     url,
     embed,

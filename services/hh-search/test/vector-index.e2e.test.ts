@@ -64,7 +64,7 @@ describe('vector branch on DiskANN', () => {
   it('snapshots resume the change log, and a rebuild from Postgres gives the same answers', async () => {
     await h.runtime.saveSnapshot();
     const golden = ids(await api.search(vectorOnly('nurse')));
-    const base = loadSearchConfig({ DATABASE_URL: h.db.url, EMBED_URL: h.embedUrl, RERANK_URL: h.rerankUrl, LOG_LEVEL: 'silent', EMBED_WORKER_ENABLED: 'false', INDEX_SNAPSHOT_DIR: dir });
+    const base = loadSearchConfig({ DATABASE_URL: h.db.url, EMBED_URL: h.embedUrl, RERANK_URL: h.rerankUrl, SERVICE_AUTH_SECRET: h.serviceAuthSecret, LOG_LEVEL: 'silent', EMBED_WORKER_ENABLED: 'false', INDEX_SNAPSHOT_DIR: dir });
 
     // A write after the snapshot must be replayed from the change log.
     await api.put('n-3', { ...nurse(3), title: 'Dialysis Nurse', summary: 'Hemodialysis and nephrology nursing.' });

@@ -202,7 +202,7 @@ export async function embeddingsRoutes(app: ZodApp, opts: EmbeddingsRouteOptions
           for (const issue of parsed.issues) ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message });
           return z.NEVER;
         }),
-        response: { 200: embeddingsResponse, 400: problemSchema, 502: problemSchema, 503: problemSchema, 504: problemSchema },
+        response: { 200: embeddingsResponse, 400: problemSchema, 401: problemSchema, 502: problemSchema, 503: problemSchema, 504: problemSchema },
       },
       onRequest: async (req) => {
         deadlines.set(req, Deadline.fromRequestHeader(req.headers[DEADLINE_HEADER], opts.defaultTimeoutMs, 'HH_EMBED'));

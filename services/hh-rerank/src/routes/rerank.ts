@@ -93,7 +93,7 @@ export async function rerankRoutes(app: ZodApp, opts: RerankRouteOptions): Promi
           for (const issue of parsed.issues) ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message });
           return z.NEVER;
         }),
-        response: { 200: rerankResponse, 400: problemSchema, 413: problemSchema, 415: problemSchema, 503: problemSchema, 504: problemSchema },
+        response: { 200: rerankResponse, 400: problemSchema, 401: problemSchema, 413: problemSchema, 415: problemSchema, 503: problemSchema, 504: problemSchema },
       },
       onRequest: async (req) => {
         deadlines.set(req, Deadline.fromRequestHeader(req.headers[DEADLINE_HEADER], opts.defaultTimeoutMs, 'HH_RERANK'));

@@ -20,8 +20,9 @@ export class EmbedClient {
   constructor(
     origin: string,
     readonly model: string,
+    opts: { serviceAuthSecret?: string | undefined } = {},
   ) {
-    this.http = new JsonClient('hh-embed', origin);
+    this.http = new JsonClient('hh-embed', origin, opts);
   }
 
   async embed(texts: string[], opts: { timeoutMs: number; requestId?: string }): Promise<Float32Array[]> {
@@ -41,6 +42,10 @@ export class EmbedClient {
       out[item.index] = decodeVector(item.embedding);
     }
     return out;
+  }
+
+  setLog(log: Parameters<JsonClient['setLog']>[0]): void {
+    this.http.setLog(log);
   }
 
   close(): Promise<void> {

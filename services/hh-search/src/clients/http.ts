@@ -1,14 +1,20 @@
 /**
  * JSON-over-HTTP calls to hh-embed / hh-rerank with undici: a bounded keep-alive pool per origin,
- * and a per-call timeout that always fits inside the caller's deadline (RELIABILITY.md §2.4).
+ * a per-call timeout that always fits inside the caller's deadline (RELIABILITY.md §2.4), and the
+ * service token the callee requires (RELIABILITY.md §4.1) when SERVICE_AUTH_SECRET is set.
  */
 import { Pool, errors as undiciErrors } from 'undici';
-import { DEADLINE_HEADER } from '@hh/service-kit';
+import { DEADLINE_HEADER, ServiceTokenSigner } from '@hh/service-kit';
+
+interface Log {
+  info(msg: string): void;
+  warn(obj: object, msg: string): void;
+}
 
 export class DownstreamError extends Error {
   constructor(
     readonly service: string,
-    readonly kind: 'timeout' | 'unavailable' | 'bad_response',
+    readonly kind: 'timeout' | 'unavailable' | 'unauthorized' | 'bad_response',
     message: string,
     readonly status?: number,
   ) {
@@ -19,11 +25,18 @@ export class DownstreamError extends Error {
 
 export class JsonClient {
   private readonly pool: Pool;
+  private readonly signer: ServiceTokenSigner | undefined;
+  private log: Log | undefined;
+  /** Set while the callee refuses our credentials: the refusal is logged once, not per call. */
+  private refused = false;
+
   constructor(
     readonly service: string,
     origin: string,
-    opts: { connections?: number } = {},
+    opts: { connections?: number; serviceAuthSecret?: string | undefined } = {},
   ) {
+    // The callee's name is the token's audience: a token for hh-rerank does not open hh-embed.
+    this.signer = opts.serviceAuthSecret ? new ServiceTokenSigner({ secret: opts.serviceAuthSecret, audience: service }) : undefined;
     this.pool = new Pool(origin, {
       connections: opts.connections ?? 32,
       connectTimeout: 1_000,
@@ -38,6 +51,8 @@ export class JsonClient {
     const timeoutMs = Math.floor(opts.timeoutMs);
     if (timeoutMs <= 0) throw new DownstreamError(this.service, 'timeout', `${this.service}: no time left in the request budget`);
     const signal = AbortSignal.timeout(timeoutMs);
+    // Cached between calls; signing happens about once every 40 s.
+    const token = this.signer ? await this.signer.token() : undefined;
     let res;
     try {
       res = await this.pool.request({
@@ -47,6 +62,7 @@ export class JsonClient {
           'content-type': 'application/json',
           [DEADLINE_HEADER]: String(timeoutMs),
           ...(opts.requestId ? { 'x-request-id': opts.requestId } : {}),
+          ...(token ? { authorization: `Bearer ${token}` } : {}),
         },
         body: JSON.stringify(body),
         signal,
@@ -63,15 +79,46 @@ export class JsonClient {
     } catch {
       throw new DownstreamError(this.service, signal.aborted ? 'timeout' : 'unavailable', `${this.service}: response body interrupted`);
     }
+    if (res.statusCode === 401) throw this.unauthorized(text);
     if (res.statusCode >= 400) {
       const kind = res.statusCode === 504 ? 'timeout' : 'unavailable';
       throw new DownstreamError(this.service, kind, `${this.service}: HTTP ${res.statusCode}`, res.statusCode);
+    }
+    if (this.refused) {
+      this.refused = false;
+      this.log?.info(`${this.service} accepts this service's credentials again`);
     }
     try {
       return JSON.parse(text) as T;
     } catch {
       throw new DownstreamError(this.service, 'bad_response', `${this.service}: response is not JSON`);
     }
+  }
+
+  setLog(log: Log): void {
+    this.log = log;
+  }
+
+  /**
+   * A 401: the two sides disagree on SERVICE_AUTH_SECRET. The log says which way, once per outage;
+   * the error (which reaches API clients as a branch detail) stays short.
+   */
+  private unauthorized(body: string): DownstreamError {
+    if (!this.refused) {
+      this.refused = true;
+      let reason: string | undefined;
+      try {
+        const p = JSON.parse(body) as { detail?: unknown };
+        if (typeof p.detail === 'string') reason = p.detail;
+      } catch {
+        /* not problem+json; the status says enough */
+      }
+      const hint = this.signer
+        ? `check that SERVICE_AUTH_SECRET is the same on hh-search and ${this.service}`
+        : `${this.service} requires a service token: set the same SERVICE_AUTH_SECRET on hh-search`;
+      this.log?.warn({ service: this.service, reason }, `${this.service} refuses this service's credentials (HTTP 401); ${hint}`);
+    }
+    return new DownstreamError(this.service, 'unauthorized', `${this.service}: refused the service credentials (HTTP 401)`, 401);
   }
 
   async close(): Promise<void> {

@@ -34,8 +34,8 @@ export interface RerankResult {
 
 export class RerankClient {
   private readonly http: JsonClient;
-  constructor(origin: string) {
-    this.http = new JsonClient('hh-rerank', origin);
+  constructor(origin: string, opts: { serviceAuthSecret?: string | undefined } = {}) {
+    this.http = new JsonClient('hh-rerank', origin, opts);
   }
 
   async rerank(
@@ -45,6 +45,10 @@ export class RerankClient {
     opts: { timeoutMs: number; requestId?: string },
   ): Promise<{ model: string; results: RerankResult[] }> {
     return this.http.post('/v1/rerank', { query, documents, top_n: documents.length, ...(job ? { job } : {}) }, opts);
+  }
+
+  setLog(log: Parameters<JsonClient['setLog']>[0]): void {
+    this.http.setLog(log);
   }
 
   close(): Promise<void> {
