@@ -3,7 +3,11 @@
  * and hh-rerank clients, the vector index with its change-log sync, the embedding outbox worker
  * and the taxonomy lookup. `start()` loads the index and starts background work; `close()`
  * stops everything in reverse order. server.ts and the end-to-end tests both use this.
+ *
+ * Each replica also records in Postgres what it still needs from the change log (heartbeat,
+ * applied and snapshot seqs) and periodically tries to prune the log (one pruner fleet-wide).
  */
+import { randomUUID } from 'node:crypto';
 import { createCache, instrumentCache } from '@hh/cache';
 import type { SearchConfig } from '@hh/config';
 import { createPool } from '@hh/db';
@@ -14,7 +18,9 @@ import { RerankClient } from './clients/rerank-client.js';
 import { EmbedWorker } from './embedding/worker.js';
 import { DiskAnnVectorIndex } from './vector/diskann-index.js';
 import { ExactVectorIndex } from './vector/exact-index.js';
-import { ensureDir, loadSnapshot, snapshotPath } from './vector/snapshots.js';
+import { createChangeLogRepository } from './vector/change-log.js';
+import { ensureDir, loadSnapshot, replicaIdFile, snapshotPath } from './vector/snapshots.js';
+import { createSecretRepository } from './secrets/repository.js';
 import { IndexSync } from './vector/sync.js';
 import type { VectorIndex } from './vector/types.js';
 import { createLimiterRedis } from './plugins/rate-limit.js';
@@ -25,7 +31,8 @@ export interface RuntimeOptions {
   dims?: number;
 }
 
-const silentLog = { info: () => undefined, warn: () => undefined };
+/** How often a replica records its change-log position (pruning forgets replicas silent for the retention period). */
+const REPLICA_HEARTBEAT_MS = 60_000;
 
 export async function createRuntime(config: SearchConfig, opts: RuntimeOptions = {}) {
   const pool = createPool(config.DATABASE_URL, {
@@ -38,6 +45,7 @@ export async function createRuntime(config: SearchConfig, opts: RuntimeOptions =
     ...(config.REDIS_URL ? { redisUrl: config.REDIS_URL } : {}),
     commandTimeoutMs: config.REDIS_COMMAND_TIMEOUT_MS,
     maxEntries: config.CACHE_MAX_ENTRIES,
+    maxBytes: config.CACHE_MAX_BYTES,
   });
   const embed = new EmbedClient(config.EMBED_URL, config.EMBED_MODEL);
   const rerank = new RerankClient(config.RERANK_URL);
@@ -46,10 +54,17 @@ export async function createRuntime(config: SearchConfig, opts: RuntimeOptions =
   // another database (same schema, same model) must never be loaded.
   const { rows: idRows } = await pool.query<{ database_id: string }>('SELECT database_id FROM hh_instance');
   const snapshotTag = `${config.EMBED_MODEL}|db:${idRows[0]?.database_id ?? 'unknown'}`;
+  // The logger comes with the app, built after the index is chosen: keep what loading the
+  // snapshot reports (e.g. why one was rejected) and log it once the app exists.
+  const startupNotes: { level: 'info' | 'warn'; obj: object; msg: string }[] = [];
+  const noteLog = {
+    info: (obj: object, msg: string) => void startupNotes.push({ level: 'info', obj, msg }),
+    warn: (obj: object, msg: string) => void startupNotes.push({ level: 'warn', obj, msg }),
+  };
   // A valid snapshot saves the rebuild: resume the change log after the seq it reflects.
   const snapshot =
     !opts.createIndex && config.VECTOR_INDEX === 'diskann' && config.INDEX_SNAPSHOT_DIR
-      ? await loadSnapshot(pool, config.INDEX_SNAPSHOT_DIR, { dims, modelId: snapshotTag }, silentLog)
+      ? await loadSnapshot(pool, config.INDEX_SNAPSHOT_DIR, { dims, modelId: snapshotTag }, noteLog)
       : undefined;
   const index: VectorIndex =
     snapshot?.index ??
@@ -62,6 +77,11 @@ export async function createRuntime(config: SearchConfig, opts: RuntimeOptions =
     pollMs: config.INDEX_POLL_MS,
     ...(snapshot ? { fromSeq: snapshot.lastSeq } : {}),
   });
+  const changeLog = createChangeLogRepository(pool);
+  // Stable across restarts when snapshots are kept, so a restart updates its own replica row.
+  const replicaId = config.VECTOR_INDEX === 'diskann' && config.INDEX_SNAPSHOT_DIR ? replicaIdFile(config.INDEX_SNAPSHOT_DIR) : randomUUID();
+  // Cursors must verify on every replica: a configured secret, else one shared through Postgres.
+  const cursorSecret = config.CURSOR_SECRET ? Buffer.from(config.CURSOR_SECRET, 'utf8') : await createSecretRepository(pool).getOrCreate('cursor');
   const lookup = createSpecialtyLookup(pool);
   const rateLimitRedis =
     config.REDIS_URL && config.SEARCH_RATE_LIMIT_PER_MINUTE > 0 ? createLimiterRedis(config.REDIS_URL, config.REDIS_COMMAND_TIMEOUT_MS) : undefined;
@@ -74,6 +94,18 @@ export async function createRuntime(config: SearchConfig, opts: RuntimeOptions =
     rerank,
     index,
     indexStatus: () => ({ ready: sync.ready, lagSeconds: sync.lagSeconds, lastSeq: sync.lastSeq, tenantSeq: (t) => sync.tenantSeq.get(t) ?? 0 }),
+    tenantVersion: async (tenantId) => {
+      if (sync.ready) return sync.tenantSeq.get(tenantId) ?? 0;
+      // Loading or catching up: this replica's own versions may trail the data, so use the
+      // durable head. Such a replica only reads pages that caught-up replicas cached at that
+      // version; its own lists are degraded (vector_index_warming) and never cached.
+      try {
+        return await changeLog.tenantHead(tenantId);
+      } catch {
+        return undefined; // Postgres unreachable: no way to tell, so no page cache
+      }
+    },
+    cursorSecret,
     specialty: async (text) =>
       (await lookup.lookup(text, { limit: 10 })).map((m) => ({ occupationId: m.occupationId, title: m.title, confidence: m.confidence })),
     occupations: (client, titles, langs) => occupationsForTitles(client, titles, langs),
@@ -83,6 +115,7 @@ export async function createRuntime(config: SearchConfig, opts: RuntimeOptions =
   // Metrics live on the app's registry, so the worker is created after the app.
   instrumentCache(cache, app.metrics.registry);
   sync.setLog(app.log);
+  for (const n of startupNotes) app.log[n.level](n.obj, n.msg);
   app.metrics.gauge('hh_search_vector_index_tombstones', 'Deleted vectors not yet consolidated', [], function () {
     this.set(index.stats().tombstones);
   });
@@ -114,9 +147,25 @@ export async function createRuntime(config: SearchConfig, opts: RuntimeOptions =
     if (!snapshotDir || !index.save || !sync.ready) return;
     ensureDir(snapshotDir);
     const t0 = performance.now();
-    await sync.exclusive(() => index.save!(snapshotPath(snapshotDir), { modelId: snapshotTag, lastSeq: sync.lastSeq }));
-    app.log.info({ ms: Math.round(performance.now() - t0), lastSeq: sync.lastSeq }, 'vector index snapshot saved');
+    const savedSeq = await sync.exclusive(async () => {
+      await index.save!(snapshotPath(snapshotDir), { modelId: snapshotTag, lastSeq: sync.lastSeq });
+      return sync.lastSeq;
+    });
+    app.log.info({ ms: Math.round(performance.now() - t0), lastSeq: savedSeq }, 'vector index snapshot saved');
+    // From now on a restart needs only the change-log rows after this snapshot.
+    await heartbeat(savedSeq);
   }
+
+  async function heartbeat(snapshotSeq?: number): Promise<void> {
+    await changeLog.heartbeat(replicaId, sync.lastSeq, snapshotSeq).catch((err: unknown) => app.log.warn({ err }, 'replica heartbeat failed'));
+  }
+
+  async function pruneChangeLog(): Promise<void> {
+    const r = await changeLog.prune(config.CHANGE_LOG_RETENTION_HOURS);
+    if (r.deleted > 0 || r.forgottenReplicas > 0) app.log.info({ ...r }, 'change log pruned');
+  }
+  let heartbeatTimer: NodeJS.Timeout | undefined;
+  let pruneTimer: NodeJS.Timeout | undefined;
 
   let started = false;
   return {
@@ -127,9 +176,14 @@ export async function createRuntime(config: SearchConfig, opts: RuntimeOptions =
     sync,
     worker,
     saveSnapshot,
+    replicaId,
+    /** Record this replica's change-log position now (also done every minute and after each snapshot). */
+    heartbeat: () => heartbeat(),
     /** Load the vector index (snapshot + change log, or a rebuild) and start background work. */
     async start() {
       started = true;
+      // Claim the rows this replica is about to replay before loading, so a concurrent prune keeps them.
+      await changeLog.heartbeat(replicaId, snapshot?.lastSeq ?? 0, snapshot?.lastSeq).catch((err: unknown) => app.log.warn({ err }, 'replica heartbeat failed'));
       if (config.EMBED_WORKER_ENABLED) worker.start();
       // The taxonomy's in-memory alias index loads alongside the vector index.
       await Promise.all([sync.start(), lookup.warm().catch((err: unknown) => app.log.warn({ err }, 'taxonomy index load failed; lookups use SQL'))]);
@@ -140,10 +194,21 @@ export async function createRuntime(config: SearchConfig, opts: RuntimeOptions =
         }, config.INDEX_SNAPSHOT_INTERVAL_MS);
         snapshotTimer.unref();
       }
+      await heartbeat();
+      heartbeatTimer = setInterval(() => void heartbeat(), REPLICA_HEARTBEAT_MS);
+      heartbeatTimer.unref();
+      if (config.CHANGE_LOG_PRUNE_INTERVAL_MS > 0) {
+        pruneTimer = setInterval(() => {
+          pruneChangeLog().catch((err: unknown) => app.log.warn({ err }, 'change-log pruning failed'));
+        }, config.CHANGE_LOG_PRUNE_INTERVAL_MS);
+        pruneTimer.unref();
+      }
     },
     /** Stop background work and release clients (after the HTTP server has closed). */
     async stopBackground() {
       if (snapshotTimer) clearInterval(snapshotTimer);
+      if (heartbeatTimer) clearInterval(heartbeatTimer);
+      if (pruneTimer) clearInterval(pruneTimer);
       if (started) {
         await worker.stop();
         await sync.stop();
