@@ -160,6 +160,19 @@ export async function createRuntime(config: SearchConfig, opts: RuntimeOptions =
     await changeLog.heartbeat(replicaId, sync.lastSeq, snapshotSeq).catch((err: unknown) => app.log.warn({ err }, 'replica heartbeat failed'));
   }
 
+  /**
+   * Before loading, claim the rows this replica is about to replay so a concurrent prune keeps
+   * them: those after its snapshot, or — for a load from Postgres, which reads its start position
+   * after this — those after the current head.
+   */
+  async function claimReplayRange(): Promise<void> {
+    try {
+      await changeLog.heartbeat(replicaId, snapshot?.lastSeq ?? (await changeLog.head()), snapshot?.lastSeq);
+    } catch (err) {
+      app.log.warn({ err }, 'replica heartbeat failed');
+    }
+  }
+
   async function pruneChangeLog(): Promise<void> {
     const r = await changeLog.prune(config.CHANGE_LOG_RETENTION_HOURS);
     if (r.deleted > 0 || r.forgottenReplicas > 0) app.log.info({ ...r }, 'change log pruned');
@@ -182,8 +195,7 @@ export async function createRuntime(config: SearchConfig, opts: RuntimeOptions =
     /** Load the vector index (snapshot + change log, or a rebuild) and start background work. */
     async start() {
       started = true;
-      // Claim the rows this replica is about to replay before loading, so a concurrent prune keeps them.
-      await changeLog.heartbeat(replicaId, snapshot?.lastSeq ?? 0, snapshot?.lastSeq).catch((err: unknown) => app.log.warn({ err }, 'replica heartbeat failed'));
+      await claimReplayRange();
       if (config.EMBED_WORKER_ENABLED) worker.start();
       // The taxonomy's in-memory alias index loads alongside the vector index.
       await Promise.all([sync.start(), lookup.warm().catch((err: unknown) => app.log.warn({ err }, 'taxonomy index load failed; lookups use SQL'))]);

@@ -139,7 +139,7 @@ describe('pruning', () => {
     expect(await q('SELECT seq FROM change_log')).toEqual([{ seq: last }]);
     // The live harness replica had applied everything, so it held nothing back.
     expect(await one('SELECT applied_seq FROM index_replicas WHERE replica_id = $1', [h.runtime.replicaId])).toBe(last);
-  });
+  }, 180_000);
 
   it('a snapshot older than the pruned range is rejected and the index rebuilt from Postgres', async () => {
     const restarted = await replica({ INDEX_SNAPSHOT_DIR: dir });
@@ -152,7 +152,7 @@ describe('pruning', () => {
     expect(found).not.toContain('n-3');
     expect(found).toContain('n-0');
     await stop(restarted);
-  });
+  }, 180_000);
 
   it('a running replica whose position was pruned reconciles with Postgres instead of skipping changes', async () => {
     const lagging = await replica({ VECTOR_INDEX: 'exact' });
@@ -176,7 +176,7 @@ describe('pruning', () => {
     await expectIndexEqualsPostgres(lagging);
     expect(lagging.sync.lastSeq).toBe(r.prunedThrough);
     await stop(lagging);
-  });
+  }, 180_000);
 
   it('tenant versions survive pruning: a new replica keys cached pages by the durable head', async () => {
     await ageAll(48);
@@ -194,7 +194,7 @@ describe('pruning', () => {
     await fresh.sync.waitForSeq(await head(tenantId));
     expect(fresh.sync.tenantSeq.get(tenantId)).toBeGreaterThan(version);
     await stop(fresh);
-  });
+  }, 180_000);
 
   it('prune-change-log is an admin command', async () => {
     const { stdout } = await promisify(execFile)(process.execPath, ['--conditions=@hh/source', '--import', 'tsx', 'services/hh-search/src/cli.ts', 'prune-change-log'], {

@@ -135,7 +135,7 @@ describe('cursor pages', () => {
     } finally {
       await cold.close();
     }
-  });
+  }, 180_000);
 });
 
 describe('cursor integrity', () => {
@@ -186,7 +186,7 @@ describe('cursor integrity', () => {
       await sameDb.close();
       await foreign.close();
     }
-  });
+  }, 180_000);
 });
 
 describe('without Redis', () => {

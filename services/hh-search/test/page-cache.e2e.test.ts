@@ -127,7 +127,7 @@ describe('page cache versioned by the durable per-tenant head (shared Redis)', (
     );
 
     // A second replica on the same Redis, rebuilt from Postgres (no snapshot).
-    const second = await replica({ INDEX_SNAPSHOT_DIR: '' });
+    const second = await replica({ INDEX_SNAPSHOT_DIR: '', VECTOR_INDEX: 'exact' });
     const onSecond = await search(second);
     expect(ids(onSecond)).not.toContain('n-2');
     expect(onSecond.results.find((r) => r.candidateId === 'n-1')?.headline).toBe('Charge nurse, cardiac ICU');
@@ -140,7 +140,7 @@ describe('page cache versioned by the durable per-tenant head (shared Redis)', (
     const other = await search(loading, { query: 'accountant general ledger', limit: 5 });
     expect(other.degraded).toContain('vector_index_warming');
     expect((await search(second, { query: 'accountant general ledger', limit: 5 })).degraded).not.toContain('vector_index_warming');
-  });
+  }, 240_000); // several replica starts on a shared machine
 
   it('a write applied on one replica changes the version every replica uses', async () => {
     const [a, b] = open;

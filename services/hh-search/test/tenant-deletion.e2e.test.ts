@@ -81,7 +81,7 @@ describe('delete-tenant', () => {
     const unknown = await cli('delete-tenant', 'no-such-tenant', '--yes');
     expect(unknown.code).toBe(1);
     expect(unknown.out).toMatch(/no tenant no-such-tenant/);
-  });
+  }, 180_000);
 
   it('removes the tenant, and every replica drops its vectors through the change log', async () => {
     expect(idsA.every((id) => h.runtime.index.has(id))).toBe(true);
@@ -100,7 +100,7 @@ describe('delete-tenant', () => {
     expect(idsA.some((id) => h.runtime.index.has(id))).toBe(false);
     expect(idsB.every((id) => h.runtime.index.has(id))).toBe(true);
     expect(h.runtime.index.size()).toBe(idsB.length);
-  });
+  }, 180_000);
 
   it('a snapshot saved afterwards does not hold them; a replica restarting from an older one replays the deletes', async () => {
     await h.runtime.saveSnapshot();
@@ -123,7 +123,7 @@ describe('delete-tenant', () => {
     } finally {
       await old.close();
     }
-  });
+  }, 180_000);
 
   it('the other tenant is unaffected and the deleted tenant’s key stops working', async () => {
     const res = await b.search({ jobDescription: NURSE_JD, limit: 10 });
