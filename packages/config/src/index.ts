@@ -129,6 +129,17 @@ export const searchSchema = z.object({
   REDIS_COMMAND_TIMEOUT_MS: ms(100),
   CACHE_TTL_SECONDS: int(300, 1, 86_400),
   CACHE_MAX_ENTRIES: int(10_000, 1, 10_000_000),
+  /** In-process cache only (no REDIS_URL): bound on stored bytes; larger single entries are not kept. */
+  CACHE_MAX_BYTES: int(256 * 1_048_576, 1_024, Number.MAX_SAFE_INTEGER),
+  /**
+   * HMAC-SHA256 key for search cursors (≥ 32 characters), the same on every replica. Unset → a
+   * random key generated once per database and kept in Postgres (hh_secrets).
+   */
+  CURSOR_SECRET: z.string().min(32, { message: 'must be at least 32 characters' }).optional(),
+  /** change_log rows younger than this are kept, and so is whatever a replica seen within it still needs. */
+  CHANGE_LOG_RETENTION_HOURS: int(24, 1, 8_760),
+  /** How often a replica tries to prune change_log (one pruner at a time fleet-wide); 0 = never. */
+  CHANGE_LOG_PRUNE_INTERVAL_MS: int(900_000, 0, 86_400_000),
   /** End-to-end budget for one search; every downstream timeout fits inside it. */
   SEARCH_DEADLINE_MS: ms(1_500),
   /** A search whose x-hh-timeout-ms is below this is refused at once (504) instead of started and abandoned. */

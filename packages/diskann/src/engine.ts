@@ -408,6 +408,11 @@ export class DiskAnnIndex {
     return this.idMap.has(id);
   }
 
+  /** The ids of the live (not deleted) points, e.g. to reconcile the index with its source. */
+  ids(): number[] {
+    return [...this.idMap.keys()];
+  }
+
   get size(): number {
     return this.live;
   }

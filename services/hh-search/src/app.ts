@@ -30,7 +30,11 @@ export interface SearchAppDeps {
   embed: EmbedClient;
   rerank: RerankClient;
   index: VectorIndex;
-  indexStatus: () => { ready: boolean; lagSeconds: number; lastSeq: number; tenantSeq: (tenant: number) => number };
+  indexStatus: () => { ready: boolean; lagSeconds: number; lastSeq: number };
+  /** A tenant's data version for its cached search pages (undefined: do not use the page cache). */
+  tenantVersion: (tenantId: number) => Promise<number | undefined>;
+  /** HMAC key that signs search cursors. */
+  cursorSecret: Buffer;
   specialty: (text: string) => Promise<SpecialtyMatch[]>;
   occupations: OccupationResolver;
   /** Called after a write that queued an embedding (wakes the outbox worker). */
@@ -93,7 +97,8 @@ export function buildApp(deps: SearchAppDeps): ZodApp {
     rerank: deps.rerank,
     index: deps.index,
     indexReady: () => deps.indexStatus().ready,
-    tenantSeq: (t) => deps.indexStatus().tenantSeq(t),
+    tenantVersion: deps.tenantVersion,
+    cursorSecret: deps.cursorSecret,
     specialty: deps.specialty,
     ...(deps.pending ? { pending: deps.pending } : {}),
     metrics,

@@ -3,7 +3,11 @@
  * and hh-rerank clients, the vector index with its change-log sync, the embedding outbox worker
  * and the taxonomy lookup. `start()` loads the index and starts background work; `close()`
  * stops everything in reverse order. server.ts and the end-to-end tests both use this.
+ *
+ * Each replica also records in Postgres what it still needs from the change log (heartbeat,
+ * applied and snapshot seqs) and periodically tries to prune the log (one pruner fleet-wide).
  */
+import { randomUUID } from 'node:crypto';
 import { createCache, instrumentCache } from '@hh/cache';
 import type { SearchConfig } from '@hh/config';
 import { createPool } from '@hh/db';
@@ -14,7 +18,9 @@ import { RerankClient } from './clients/rerank-client.js';
 import { EmbedWorker } from './embedding/worker.js';
 import { DiskAnnVectorIndex } from './vector/diskann-index.js';
 import { ExactVectorIndex } from './vector/exact-index.js';
-import { ensureDir, loadSnapshot, snapshotPath } from './vector/snapshots.js';
+import { createChangeLogRepository } from './vector/change-log.js';
+import { ensureDir, loadSnapshot, replicaIdFile, snapshotPath } from './vector/snapshots.js';
+import { createSecretRepository } from './secrets/repository.js';
 import { IndexSync } from './vector/sync.js';
 import type { VectorIndex } from './vector/types.js';
 import { createLimiterRedis } from './plugins/rate-limit.js';
@@ -42,6 +48,9 @@ function earlyLog() {
   };
 }
 
+/** How often a replica records its change-log position (pruning forgets replicas silent for the retention period). */
+const REPLICA_HEARTBEAT_MS = 60_000;
+
 export async function createRuntime(config: SearchConfig, opts: RuntimeOptions = {}) {
   const pool = createPool(config.DATABASE_URL, {
     max: config.PG_POOL_MAX,
@@ -53,6 +62,7 @@ export async function createRuntime(config: SearchConfig, opts: RuntimeOptions =
     ...(config.REDIS_URL ? { redisUrl: config.REDIS_URL } : {}),
     commandTimeoutMs: config.REDIS_COMMAND_TIMEOUT_MS,
     maxEntries: config.CACHE_MAX_ENTRIES,
+    maxBytes: config.CACHE_MAX_BYTES,
   });
   const serviceAuth = { serviceAuthSecret: config.SERVICE_AUTH_SECRET };
   const embed = new EmbedClient(config.EMBED_URL, config.EMBED_MODEL, serviceAuth);
@@ -79,6 +89,11 @@ export async function createRuntime(config: SearchConfig, opts: RuntimeOptions =
     pollMs: config.INDEX_POLL_MS,
     ...(snapshot ? { fromSeq: snapshot.lastSeq } : {}),
   });
+  const changeLog = createChangeLogRepository(pool);
+  // Stable across restarts when snapshots are kept, so a restart updates its own replica row.
+  const replicaId = config.VECTOR_INDEX === 'diskann' && config.INDEX_SNAPSHOT_DIR ? replicaIdFile(config.INDEX_SNAPSHOT_DIR) : randomUUID();
+  // Cursors must verify on every replica: a configured secret, else one shared through Postgres.
+  const cursorSecret = config.CURSOR_SECRET ? Buffer.from(config.CURSOR_SECRET, 'utf8') : await createSecretRepository(pool).getOrCreate('cursor');
   const lookup = createSpecialtyLookup(pool);
   const writes = new WorkTracker();
   const backlog = new Backlog({
@@ -97,7 +112,19 @@ export async function createRuntime(config: SearchConfig, opts: RuntimeOptions =
     embed,
     rerank,
     index,
-    indexStatus: () => ({ ready: sync.ready, lagSeconds: sync.lagSeconds, lastSeq: sync.lastSeq, tenantSeq: (t) => sync.tenantSeq.get(t) ?? 0 }),
+    indexStatus: () => ({ ready: sync.ready, lagSeconds: sync.lagSeconds, lastSeq: sync.lastSeq }),
+    tenantVersion: async (tenantId) => {
+      if (sync.ready) return sync.tenantSeq.get(tenantId) ?? 0;
+      // Loading or catching up: this replica's own versions may trail the data, so use the
+      // durable head. Such a replica only reads pages that caught-up replicas cached at that
+      // version; its own lists are degraded (vector_index_warming) and never cached.
+      try {
+        return await changeLog.tenantHead(tenantId);
+      } catch {
+        return undefined; // Postgres unreachable: no way to tell, so no page cache
+      }
+    },
+    cursorSecret,
     specialty: async (text) =>
       (await lookup.lookup(text, { limit: 10 })).map((m) => ({ occupationId: m.occupationId, title: m.title, confidence: m.confidence })),
     occupations: (client, titles, langs) => occupationsForTitles(client, titles, langs),
@@ -159,7 +186,33 @@ export async function createRuntime(config: SearchConfig, opts: RuntimeOptions =
     });
     savedSeq = seq;
     app.log.info({ path, ms: Math.round(performance.now() - t0), lastSeq: seq, vectors: index.size() }, 'vector index snapshot saved');
+    // From now on a restart needs only the change-log rows after this snapshot.
+    await heartbeat(seq);
   }
+
+  async function heartbeat(snapshotSeq?: number): Promise<void> {
+    await changeLog.heartbeat(replicaId, sync.lastSeq, snapshotSeq).catch((err: unknown) => app.log.warn({ err }, 'replica heartbeat failed'));
+  }
+
+  /**
+   * Before loading, claim the rows this replica is about to replay so a concurrent prune keeps
+   * them: those after its snapshot, or — for a load from Postgres, which reads its start position
+   * after this — those after the current head.
+   */
+  async function claimReplayRange(): Promise<void> {
+    try {
+      await changeLog.heartbeat(replicaId, snapshot?.lastSeq ?? (await changeLog.head()), snapshot?.lastSeq);
+    } catch (err) {
+      app.log.warn({ err }, 'replica heartbeat failed');
+    }
+  }
+
+  async function pruneChangeLog(): Promise<void> {
+    const r = await changeLog.prune(config.CHANGE_LOG_RETENTION_HOURS);
+    if (r.deleted > 0 || r.forgottenReplicas > 0) app.log.info({ ...r }, 'change log pruned');
+  }
+  let heartbeatTimer: NodeJS.Timeout | undefined;
+  let pruneTimer: NodeJS.Timeout | undefined;
 
   let started = false;
   return {
@@ -171,9 +224,13 @@ export async function createRuntime(config: SearchConfig, opts: RuntimeOptions =
     worker,
     backlog,
     saveSnapshot,
+    replicaId,
+    /** Record this replica's change-log position now (also done every minute and after each snapshot). */
+    heartbeat: () => heartbeat(),
     /** Load the vector index (snapshot + change log, or a rebuild) and start background work. */
     async start() {
       started = true;
+      await claimReplayRange();
       if (config.EMBED_WORKER_ENABLED) worker.start();
       backlog.start();
       // The taxonomy's in-memory alias index loads alongside the vector index.
@@ -185,6 +242,15 @@ export async function createRuntime(config: SearchConfig, opts: RuntimeOptions =
         }, config.INDEX_SNAPSHOT_INTERVAL_MS);
         snapshotTimer.unref();
       }
+      await heartbeat();
+      heartbeatTimer = setInterval(() => void heartbeat(), REPLICA_HEARTBEAT_MS);
+      heartbeatTimer.unref();
+      if (config.CHANGE_LOG_PRUNE_INTERVAL_MS > 0) {
+        pruneTimer = setInterval(() => {
+          pruneChangeLog().catch((err: unknown) => app.log.warn({ err }, 'change-log pruning failed'));
+        }, config.CHANGE_LOG_PRUNE_INTERVAL_MS);
+        pruneTimer.unref();
+      }
     },
     /**
      * Stop background work and release clients, after the HTTP server has closed: writes still
@@ -194,6 +260,8 @@ export async function createRuntime(config: SearchConfig, opts: RuntimeOptions =
      */
     async stopBackground() {
       if (snapshotTimer) clearInterval(snapshotTimer);
+      if (heartbeatTimer) clearInterval(heartbeatTimer);
+      if (pruneTimer) clearInterval(pruneTimer);
       if (!(await writes.idle(config.SHUTDOWN_GRACE_MS))) {
         app.log.warn({ inFlight: writes.size }, 'writes still running after the grace period; closing anyway');
       }

@@ -194,7 +194,8 @@ export function createCandidateRepository(deps: { pool: pg.Pool; occupations: Oc
           }
         }
         if (changed.length > 0) {
-          await client.query(`SELECT hh_append_change($1, c, 'upsert') FROM unnest($2::bigint[]) AS c ORDER BY c`, [tenantId, changed]);
+          // One set-based append: one change-log insert, one head update and one NOTIFY per chunk.
+          await client.query(`SELECT hh_append_changes($1, $2::bigint[], 'upsert')`, [tenantId, [...changed].sort((x, y) => x - y)]);
         }
         return res;
       });

@@ -3,10 +3,15 @@
  * each under its own timeout inside the request deadline; fuse with RRF; boost nice-to-have
  * skills; rerank the top N through hh-rerank within the remaining budget (falling back to the
  * fused order); page the result. Every failure becomes a `degraded` code, never a silent gap.
+ *
+ * Paging: a healthy ranked list is cached under the tenant's data version (the seq of its latest
+ * change, durable in Postgres), so a write makes every replica compute a new list; later pages
+ * read the list their first page came from, or — when it is gone — a recomputed one, but only if
+ * it starts with exactly the results already served (else 410, see cursor.ts).
  */
 import { createHash } from 'node:crypto';
 import type pg from 'pg';
-import { cacheKey, type Cache } from '@hh/cache';
+import { cacheKey, type Cache, type CacheStatus } from '@hh/cache';
 import { Deadline } from '@hh/service-kit';
 import { normSkill } from '../candidates/derive.js';
 import type { EmbedClient } from '../clients/embed-client.js';
@@ -16,7 +21,7 @@ import type { VectorIndex } from '../vector/types.js';
 import { ftsBranch, specialtyBranch, vectorBranch, type SpecialtyMatch } from './branches.js';
 import { budgetedQuery, isOverload, type BudgetedQuery } from './db.js';
 import { HttpProblem } from '@hh/service-kit';
-import { decodeCursor, encodeCursor } from './cursor.js';
+import { cursorExpired, decodeCursor, encodeCursor, servedDigest, type Cursor } from './cursor.js';
 import { compileFilters } from './filters.js';
 import { rrfFuse, type BranchHit, type FusedHit } from './fusion.js';
 import { ftsQuery, specialtyText, vectorText } from './query-text.js';
@@ -32,8 +37,13 @@ export interface SearchDeps {
   index: VectorIndex;
   /** Is the vector index loaded and caught up with the change log? */
   indexReady: () => boolean;
-  /** Latest change-log seq this replica applied for a tenant (versions the page cache). */
-  tenantSeq: (tenantId: number) => number;
+  /**
+   * The tenant's data version (seq of its latest change) that versions its cached pages, or
+   * undefined when this replica cannot tell it right now (then the page cache is not used).
+   */
+  tenantVersion: (tenantId: number) => Promise<number | undefined>;
+  /** HMAC key for page cursors (CURSOR_SECRET, or the database's generated one). */
+  cursorSecret: Buffer;
   specialty: (text: string) => Promise<SpecialtyMatch[]>;
   /** The tenant's ingestion backlog (stored, not yet embedded / not yet in this replica's index). */
   pending?: (tenantId: number) => Pending;
@@ -359,25 +369,61 @@ export function createSearchService(deps: SearchDeps) {
     return createHash('sha256').update(JSON.stringify(rest)).digest('base64url').slice(0, 22);
   }
 
+  const listKey = (tenantId: number, fp: string, version: number) => cacheKey('search', tenantId, fp, String(version));
+  // Degraded lists are not cached, so a recovered branch is used by the next request.
+  const listTtl = (l: RankedList) => (l.degraded.some((d) => !INFORMATIONAL.has(d)) ? 0 : config.cacheTtlSeconds);
+  const idsOf = (list: RankedList, n: number) => list.results.slice(0, n).map((r) => r.candidateId);
+  /** Does `list` start with exactly the results the cursor's earlier pages served? */
+  const continues = (list: RankedList, c: Cursor) => c.offset <= list.results.length && servedDigest(idsOf(list, c.offset)) === c.served;
+
+  /** A cached ranked list, without loading one on a miss. */
+  async function peekList(key: string): Promise<{ list: RankedList; status: CacheStatus } | undefined> {
+    const r = await deps.cache.get(key);
+    if (r.status !== 'hit' && r.status !== 'stale') return undefined;
+    try {
+      return { list: JSON.parse(r.value.toString('utf8')) as RankedList, status: r.status };
+    } catch {
+      return undefined;
+    }
+  }
+
   async function search(tenantId: number, req: SearchRequest, opts: { requestId: string; deadline?: Deadline }): Promise<SearchResponse> {
     const deadline = opts.deadline ?? new Deadline(config.deadlineMs);
     const started = performance.now();
     const fp = fingerprint(req);
-    const cursor = req.cursor ? decodeCursor(req.cursor, fp) : undefined;
-    const seq = cursor?.seq ?? deps.tenantSeq(tenantId);
-    const key = cacheKey('search', tenantId, fp, String(seq));
+    const cursor = req.cursor ? decodeCursor(req.cursor, { fingerprint: fp, tenantId, secret: deps.cursorSecret }) : undefined;
+    const current = await deps.tenantVersion(tenantId);
     let fresh: (RankedList & { cacheStatuses: string[] }) | undefined;
-    const { value, status } = await deps.cache.getOrLoad(
-      key,
-      async () => {
+    let list: RankedList | undefined;
+    let status: CacheStatus = 'miss';
+    /** The data version the served list belongs to (-1: unknown, so it was not cached). */
+    let version = -1;
+    // A later page reads the very list its first page came from while that is still cached, even
+    // if the tenant's data changed since: paging is over one consistent result list.
+    if (cursor && cursor.version >= 0 && cursor.version !== current) {
+      const prior = await peekList(listKey(tenantId, fp, cursor.version));
+      if (prior && continues(prior.list, cursor)) {
+        list = prior.list;
+        status = prior.status;
+        version = cursor.version;
+      }
+    }
+    if (!list) {
+      const load = async (): Promise<RankedList> => {
         fresh = await rank(tenantId, req, deadline, opts.requestId);
-        const { cacheStatuses: _s, ...list } = fresh;
-        return list;
-      },
-      // Degraded lists are not cached, so a recovered branch is used by the next request.
-      { ttlSeconds: (l: RankedList) => (l.degraded.some((d) => !INFORMATIONAL.has(d)) ? 0 : config.cacheTtlSeconds) },
-    );
-    const list: RankedList = value;
+        const { cacheStatuses: _s, ...ranked } = fresh;
+        return ranked;
+      };
+      if (current === undefined) {
+        list = await load();
+      } else {
+        ({ value: list, status } = await deps.cache.getOrLoad(listKey(tenantId, fp, current), load, { ttlSeconds: listTtl }));
+        version = current;
+      }
+      // Recomputed (or another) list: serve the next page only if it extends what was shown, so
+      // a client never sees a candidate twice or silently misses one.
+      if (cursor && !continues(list, cursor)) throw cursorExpired();
+    }
     const degraded = new Set(list.degraded);
     // Reported per request, never cached: a backlog drains without changing the page's data version.
     const pending = deps.pending?.(tenantId) ?? { embeddings: 0, indexing: 0 };
@@ -396,7 +442,9 @@ export function createSearchService(deps: SearchDeps) {
     const tookMs = round(performance.now() - started);
     return {
       results: page,
-      nextCursor: windowExhausted ? null : encodeCursor({ offset: end, fingerprint: fp, seq }),
+      nextCursor: windowExhausted
+        ? null
+        : encodeCursor({ offset: end, fingerprint: fp, version, served: servedDigest(idsOf(list, end)) }, tenantId, deps.cursorSecret),
       total: list.results.length,
       windowExhausted,
       partial,

@@ -38,6 +38,29 @@ export function createTenantRepository(pool: pg.Pool) {
         [tenantId, hashKey(key), key.slice(0, 7), name],
       );
     },
+    async bySlug(slug: string): Promise<Tenant | null> {
+      const { rows } = await pool.query<Tenant>('SELECT id, slug FROM tenants WHERE slug = $1', [slug]);
+      return rows[0] ?? null;
+    },
+    /** What deleting a tenant would remove (for a confirmation prompt). */
+    async usage(tenantId: number): Promise<{ candidates: number; apiKeys: number }> {
+      const { rows } = await pool.query<{ candidates: number; api_keys: number }>(
+        `SELECT (SELECT count(*)::int FROM candidates WHERE tenant_id = $1) AS candidates,
+                (SELECT count(*)::int FROM api_keys WHERE tenant_id = $1) AS api_keys`,
+        [tenantId],
+      );
+      return { candidates: rows[0]?.candidates ?? 0, apiKeys: rows[0]?.api_keys ?? 0 };
+    },
+    /**
+     * Delete a tenant with everything it owns (keys, candidates, embeddings, idempotency keys) and
+     * write a change-log delete per candidate in the same transaction, so every replica drops the
+     * vectors and later snapshots do not hold them. Returns the number of candidates removed, or
+     * null when there is no such tenant.
+     */
+    async remove(tenantId: number): Promise<number | null> {
+      const { rows } = await pool.query<{ n: number | null }>('SELECT hh_delete_tenant($1) AS n', [tenantId]);
+      return rows[0]?.n ?? null;
+    },
     async resolve(key: string): Promise<Tenant | null> {
       const { rows } = await pool.query<Tenant>(
         `SELECT t.id, t.slug FROM api_keys k JOIN tenants t ON t.id = k.tenant_id

@@ -71,6 +71,14 @@ export class DiskAnnVectorIndex implements VectorIndex {
     if (this.engine.delete(id)) this.maybeConsolidate();
   }
 
+  has(id: number): boolean {
+    return this.engine.has(id);
+  }
+
+  ids(): number[] {
+    return this.engine.ids();
+  }
+
   async search(tenantId: number, query: Float32Array, k: number): Promise<VectorHit[]> {
     if (k <= 0) return [];
     this.queries++;

@@ -85,6 +85,14 @@ export class ExactVectorIndex implements VectorIndex {
     if (moved !== undefined) this.where.set(moved, { tenant: at.tenant, slot: at.slot });
   }
 
+  has(id: number): boolean {
+    return this.where.has(id);
+  }
+
+  ids(): number[] {
+    return [...this.where.keys()];
+  }
+
   async search(tenantId: number, query: Float32Array, k: number): Promise<VectorHit[]> {
     const block = this.tenants.get(tenantId);
     if (!block || k <= 0) return [];

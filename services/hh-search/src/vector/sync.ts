@@ -3,8 +3,15 @@
  * model, then tailing the change log (LISTEN/NOTIFY wakes us, `seq` is the record, a poll is the
  * backstop). Applying a change re-reads the candidate's current embedding, so replays are
  * idempotent and order-safe.
+ *
+ * It also keeps each tenant's data version (the seq of the tenant's latest change, which keys
+ * the tenant's cached search pages): loaded from the durable per-tenant heads before anything
+ * else, then raised as changes are applied. If the log was pruned past this replica's position
+ * (it was gone longer than the retention period), the index is reconciled with Postgres rather
+ * than silently missing the pruned changes.
  */
 import pg from 'pg';
+import { createChangeLogRepository, type ChangeLogRepository } from './change-log.js';
 import type { VectorIndex, VectorRow } from './types.js';
 
 export interface IndexSyncOptions {
@@ -31,9 +38,13 @@ export class IndexSync {
   /** Seconds between the newest change-log row and the last applied one (0 when caught up). */
   private behindSeconds = 0;
   private lastCaughtUpAt = Date.now();
-  /** Latest applied seq per tenant: versions each tenant's cached search pages. */
+  /**
+   * Data version per tenant: its durable head when the index started, raised to each applied
+   * change of the tenant. Versions each tenant's cached search pages.
+   */
   readonly tenantSeq = new Map<number, number>();
   private caughtUp = false;
+  private readonly changeLog: ChangeLogRepository;
   private stopped = false;
   private listener: pg.Client | undefined;
   private timer: NodeJS.Timeout | undefined;
@@ -42,7 +53,37 @@ export class IndexSync {
   /** Change-log rows applied since this process started (the start-up replay is reported from it). */
   private appliedRows = 0;
 
-  constructor(private opts: IndexSyncOptions) {}
+  constructor(private opts: IndexSyncOptions) {
+    this.changeLog = createChangeLogRepository(opts.pool);
+  }
+
+  private noteTenantSeq(tenantId: number, seq: number): void {
+    if (seq > (this.tenantSeq.get(tenantId) ?? 0)) this.tenantSeq.set(tenantId, seq);
+  }
+
+  private async loadTenantHeads(): Promise<void> {
+    for (const [tenant, seq] of await this.changeLog.tenantHeads()) this.noteTenantSeq(tenant, seq);
+  }
+
+  /** Every stored embedding of the configured model, in id order. */
+  private async readAllVectors(): Promise<VectorRow[]> {
+    const { pool, index, model } = this.opts;
+    const rows: VectorRow[] = [];
+    let after = 0;
+    for (;;) {
+      const { rows: batch } = await pool.query<{ candidate_id: number; tenant_id: number; dims: number; embedding: Buffer }>(
+        `SELECT candidate_id, tenant_id, dims, embedding FROM candidate_embeddings
+          WHERE model = $1 AND candidate_id > $2 ORDER BY candidate_id LIMIT 5000`,
+        [model, after],
+      );
+      for (const r of batch) {
+        if (r.dims === index.dims) rows.push({ id: r.candidate_id, tenantId: r.tenant_id, vector: toVector(r.embedding, r.dims) });
+      }
+      if (batch.length < 5000) break;
+      after = batch[batch.length - 1]!.candidate_id;
+    }
+    return rows;
+  }
 
   private caughtUpNow(): void {
     this.behindSeconds = 0;
@@ -68,27 +109,16 @@ export class IndexSync {
   }
 
   async start(): Promise<void> {
-    const { pool, index, model } = this.opts;
+    const { index } = this.opts;
+    // Heads first: every change they cover is either in the snapshot/load below or replayed
+    // after it, so the versions are right from the first search and never move backwards.
+    await this.loadTenantHeads();
     if (this.opts.fromSeq !== undefined) {
       this.lastSeq = this.opts.fromSeq;
     } else {
       // Read the high-water mark first: changes committed during the load are replayed after it.
-      const { rows: hw } = await pool.query<{ seq: number | null }>('SELECT max(seq) AS seq FROM change_log');
-      this.lastSeq = hw[0]?.seq ?? 0;
-      const rows: VectorRow[] = [];
-      let after = 0;
-      for (;;) {
-        const { rows: batch } = await pool.query<{ candidate_id: number; tenant_id: number; dims: number; embedding: Buffer }>(
-          `SELECT candidate_id, tenant_id, dims, embedding FROM candidate_embeddings
-            WHERE model = $1 AND candidate_id > $2 ORDER BY candidate_id LIMIT 5000`,
-          [model, after],
-        );
-        for (const r of batch) {
-          if (r.dims === index.dims) rows.push({ id: r.candidate_id, tenantId: r.tenant_id, vector: toVector(r.embedding, r.dims) });
-        }
-        if (batch.length < 5000) break;
-        after = batch[batch.length - 1]!.candidate_id;
-      }
+      this.lastSeq = await this.changeLog.head();
+      const rows = await this.readAllVectors();
       await index.bulkLoad(rows);
       this.opts.log?.info({ vectors: rows.length, kind: index.kind }, 'vector index loaded from Postgres');
     }
@@ -141,10 +171,21 @@ export class IndexSync {
   async catchUp(): Promise<void> {
     const { pool, index, model } = this.opts;
     for (;;) {
-      const { rows } = await pool.query<{ seq: number; tenant_id: number; candidate_id: number; op: string; created_at: Date }>(
-        'SELECT seq, tenant_id, candidate_id, op, created_at FROM change_log WHERE seq > $1 ORDER BY seq LIMIT 1000',
+      // One round trip returns the pruning position along with the next rows (none: one row of NULLs).
+      const { rows: page } = await pool.query<{ pruned_through: number; seq: number | null; tenant_id: number; candidate_id: number; op: string; created_at: Date }>(
+        `SELECT s.pruned_through, c.seq, c.tenant_id, c.candidate_id, c.op, c.created_at
+           FROM change_log_state s
+           LEFT JOIN LATERAL (SELECT seq, tenant_id, candidate_id, op, created_at FROM change_log
+                               WHERE seq > $1 ORDER BY seq LIMIT 1000) c ON true
+          ORDER BY c.seq`,
         [this.lastSeq],
       );
+      const prunedThrough = page[0]?.pruned_through ?? 0;
+      if (prunedThrough > this.lastSeq) {
+        await this.reconcile(prunedThrough);
+        continue;
+      }
+      const rows = page.filter((r): r is typeof r & { seq: number } => r.seq !== null);
       if (rows.length === 0) {
         this.caughtUpNow();
         return;
@@ -153,7 +194,7 @@ export class IndexSync {
       const latest = new Map<number, string>();
       for (const r of rows) {
         latest.set(r.candidate_id, r.op);
-        this.tenantSeq.set(r.tenant_id, r.seq);
+        this.noteTenantSeq(r.tenant_id, r.seq);
       }
       const ids = [...latest.keys()];
       const { rows: vecs } = await pool.query<{ candidate_id: number; tenant_id: number; dims: number; embedding: Buffer }>(
@@ -180,6 +221,33 @@ export class IndexSync {
         return;
       }
     }
+  }
+
+  /**
+   * The change log no longer holds the rows after lastSeq (pruned while this replica was gone or
+   * stalled for longer than the retention period): make the index equal to Postgres — drop ids
+   * that no longer have a vector, (re)write every stored vector — and resume from the head read
+   * before the load. Searches report the index as warming meanwhile.
+   */
+  private async reconcile(prunedThrough: number): Promise<void> {
+    const { index } = this.opts;
+    const wasReady = this.caughtUp;
+    this.caughtUp = false;
+    this.opts.log?.warn({ lastSeq: this.lastSeq, prunedThrough }, 'change log pruned past this replica; reloading the vector index from Postgres');
+    const head = await this.changeLog.head();
+    await this.loadTenantHeads();
+    const rows = await this.readAllVectors();
+    const keep = new Set(rows.map((r) => r.id));
+    for (const id of index.ids()) if (!keep.has(id)) index.delete(id);
+    let n = 0;
+    for (const r of rows) {
+      index.upsert(r.id, r.tenantId, r.vector);
+      if (++n % 32 === 0) await new Promise((res) => setImmediate(res));
+    }
+    this.lastSeq = head;
+    this.opts.log?.info({ vectors: rows.length, lastSeq: head }, 'vector index reconciled with Postgres');
+    this.opts.onApplied?.(head, rows.length);
+    this.caughtUp = wasReady;
   }
 
   /**

@@ -30,6 +30,9 @@ export interface VectorIndex {
   bulkLoad(rows: VectorRow[]): Promise<void>;
   upsert(id: number, tenantId: number, vector: Float32Array): void;
   delete(id: number): void;
+  has(id: number): boolean;
+  /** Ids of the live vectors (reconciling with Postgres after a gap in the change log). */
+  ids(): number[];
   search(tenantId: number, query: Float32Array, k: number): Promise<VectorHit[]>;
   size(): number;
   stats(): VectorIndexStats;
