@@ -33,9 +33,11 @@ export class JsonClient {
     });
   }
 
-  async post<T>(path: string, body: unknown, opts: { timeoutMs: number; requestId?: string }): Promise<T> {
+  /** `signal` lets the caller give up early (e.g. a worker shutting down); it is reported as unavailable. */
+  async post<T>(path: string, body: unknown, opts: { timeoutMs: number; requestId?: string; signal?: AbortSignal }): Promise<T> {
     if (opts.timeoutMs <= 0) throw new DownstreamError(this.service, 'timeout', `${this.service}: no time left in the request budget`);
-    const signal = AbortSignal.timeout(opts.timeoutMs);
+    const timeout = AbortSignal.timeout(opts.timeoutMs);
+    const signal = opts.signal ? AbortSignal.any([timeout, opts.signal]) : timeout;
     let res;
     try {
       res = await this.pool.request({
@@ -50,7 +52,8 @@ export class JsonClient {
         signal,
       });
     } catch (err) {
-      if (signal.aborted || err instanceof undiciErrors.HeadersTimeoutError || err instanceof undiciErrors.ConnectTimeoutError) {
+      if (opts.signal?.aborted) throw new DownstreamError(this.service, 'unavailable', `${this.service}: call abandoned by the caller`);
+      if (timeout.aborted || err instanceof undiciErrors.HeadersTimeoutError || err instanceof undiciErrors.ConnectTimeoutError) {
         throw new DownstreamError(this.service, 'timeout', `${this.service}: timed out after ${opts.timeoutMs} ms`);
       }
       throw new DownstreamError(this.service, 'unavailable', `${this.service}: ${(err as Error).message}`);
@@ -59,7 +62,7 @@ export class JsonClient {
     try {
       text = await res.body.text();
     } catch {
-      throw new DownstreamError(this.service, signal.aborted ? 'timeout' : 'unavailable', `${this.service}: response body interrupted`);
+      throw new DownstreamError(this.service, timeout.aborted ? 'timeout' : 'unavailable', `${this.service}: response body interrupted`);
     }
     if (res.statusCode >= 400) {
       const kind = res.statusCode === 504 ? 'timeout' : 'unavailable';
