@@ -135,12 +135,7 @@ describe('writes during a slow hh-embed', () => {
 
     const gate = provider.hold();
     const batch = h.runtime.worker.processBatch();
-    await gate.entered; // the model is now "slow": it answers only when released
-    const claimed = await pool.query<{ n: number }>(
-      'SELECT count(*)::int AS n FROM embedding_outbox WHERE tenant_id = $1 AND leased_until > now()',
-      [tenantId],
-    );
-    expect(claimed.rows[0]!.n).toBe(5);
+    await gate.entered; // the batch holds all five; the model answers only when released
 
     const puts = await Promise.all([api.put('s-1', accountant(11)), api.put('s-2', accountant(12))]);
     expect(puts.map((r) => r.status)).toEqual([200, 200]);

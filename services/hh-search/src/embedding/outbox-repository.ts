@@ -10,6 +10,7 @@
  * lock that the candidate still has the content that was embedded.
  */
 import type pg from 'pg';
+import type { Queryable } from '@hh/db';
 
 /** A leased outbox row with the candidate's profile as of the claim. */
 export interface ClaimedRow {
@@ -207,8 +208,8 @@ export function createOutboxRepository(pool: pg.Pool) {
    * the content; the worker deletes it in the one that stores the vector), so each repair is a
    * lost update found, or a change of EMBED_MODEL being rolled out.
    */
-  async function queueMissing(opts: { model: string; afterId: number; limit: number }): Promise<ReconcileChunk> {
-    const { rows } = await pool.query<{ last_id: number | null; scanned: number; repaired: { id: number; reason: RepairReason }[] | null }>(
+  async function queueMissing(opts: { model: string; afterId: number; limit: number }, db: Queryable = pool): Promise<ReconcileChunk> {
+    const { rows } = await db.query<{ last_id: number | null; scanned: number; repaired: { id: number; reason: RepairReason }[] | null }>(
       `WITH chunk AS (
          SELECT id, tenant_id, embed_hash FROM candidates WHERE id > $1 ORDER BY id LIMIT $2
        ), missing AS (
@@ -238,8 +239,8 @@ export function createOutboxRepository(pool: pg.Pool) {
   }
 
   /** The last candidate id of the chunk after `afterId` (to step over a chunk that failed); null past the end. */
-  async function chunkEnd(afterId: number, limit: number): Promise<number | null> {
-    const { rows } = await pool.query<{ id: number | null }>(
+  async function chunkEnd(afterId: number, limit: number, db: Queryable = pool): Promise<number | null> {
+    const { rows } = await db.query<{ id: number | null }>(
       'SELECT max(id) AS id FROM (SELECT id FROM candidates WHERE id > $1 ORDER BY id LIMIT $2) k',
       [afterId, limit],
     );

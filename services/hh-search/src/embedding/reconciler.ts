@@ -9,7 +9,7 @@
  * of one table without the other) or EMBED_MODEL changed, and is counted and logged.
  */
 import type pg from 'pg';
-import { createOutboxRepository, RECONCILER_LOCK_KEY, type RepairReason } from './outbox-repository.js';
+import { createOutboxRepository, RECONCILER_LOCK_KEY, type OutboxRepository, type RepairReason } from './outbox-repository.js';
 
 export interface ReconcilerOptions {
   pool: pg.Pool;
@@ -32,7 +32,7 @@ export class OutboxReconciler {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<unknown> | undefined;
   private stopped = false;
-  private readonly outbox;
+  private readonly outbox: OutboxRepository;
 
   constructor(private readonly opts: ReconcilerOptions) {
     this.outbox = createOutboxRepository(opts.pool);
@@ -74,11 +74,11 @@ export class OutboxReconciler {
       while (!this.stopped) {
         let chunk;
         try {
-          chunk = await this.outbox.queueMissing({ model: this.opts.model, afterId, limit });
+          chunk = await this.outbox.queueMissing({ model: this.opts.model, afterId, limit }, client);
         } catch (err) {
           // Skip this range rather than stall the pass on it; it is looked at again next time.
           this.opts.log?.warn({ err: (err as Error).message, afterId }, 'outbox reconciliation chunk failed; skipped');
-          const next = await this.outbox.chunkEnd(afterId, limit);
+          const next = await this.outbox.chunkEnd(afterId, limit, client);
           if (next === null) break;
           afterId = next;
           continue;

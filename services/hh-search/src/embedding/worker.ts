@@ -103,12 +103,12 @@ export class EmbedWorker {
     if (claimed.length === 0) return 0;
     const ids = claimed.map((r) => r.candidateId);
 
-    const texts = claimed.map((r) => embedTextOf(r.profile).text);
     const abort = new AbortController();
     this.inflight.add(abort);
     let vectors: Float32Array[];
     try {
       if (this.stopping) abort.abort();
+      const texts = claimed.map((r) => embedTextOf(r.profile).text);
       vectors = await embed.embed(texts, { timeoutMs: this.opts.embedTimeoutMs ?? Math.floor(leaseMs / 2), signal: abort.signal });
     } catch (err) {
       if (abort.signal.aborted) {
