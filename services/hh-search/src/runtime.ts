@@ -97,7 +97,7 @@ export async function createRuntime(config: SearchConfig, opts: RuntimeOptions =
   app.metrics.gauge('hh_search_vector_index_ready', '1 once the vector index is loaded and caught up with the change log', [], function () {
     this.set(sync.ready ? 1 : 0);
   });
-  const embedJobs = app.metrics.counter('hh_search_embedding_jobs_total', 'Outbox rows embedded');
+  const embedJobs = app.metrics.counter('hh_search_embedding_jobs_total', 'Outbox rows embedded and completed');
   const embedErrors = app.metrics.counter('hh_search_embedding_failures_total', 'Outbox batches that failed and will be retried');
   const embedSuperseded = app.metrics.counter(
     'hh_search_embedding_superseded_total',

@@ -72,7 +72,7 @@ const dot = (a: Float32Array, b: Float32Array) => a.reduce((s, x, i) => s + x * 
 
 async function metric(name: string, labels = ''): Promise<number | undefined> {
   const text = await (await fetch(`${h.url}/metrics`)).text();
-  const line = text.split('\n').find((l) => l.startsWith(`${name}${labels} `) || (labels === '' && l.startsWith(`${name} `)));
+  const line = text.split('\n').find((l) => l.startsWith(`${name}${labels} `));
   return line === undefined ? undefined : Number(line.split(' ').pop());
 }
 
