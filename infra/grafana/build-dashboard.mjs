@@ -134,6 +134,12 @@ ts('Index freshness lag', 'Seconds each replica\'s index is behind the change lo
   [['{{instance}}', `hh_search_vector_index_freshness_lag_seconds{${SEL}}`]], { thresholds: [{ color: 'red', value: 60 }] });
 ts('Embedding jobs and failures', 'Outbox rows embedded per second, and failed batches per second (retried with backoff)', 'ops',
   [['embedded rows/s', `sum(rate(hh_search_embedding_jobs_total{${SEL}}[${RI}]))`], ['failed batches/s', `sum(rate(hh_search_embedding_failures_total{${SEL}}[${RI}]))`]]);
+ts('Embedding outbox', 'Candidates waiting for an embedding: ready = claimable now, waiting = leased to a worker or backing off (database-wide; every replica reports the same)', 'short',
+  [['{{state}}', `max by (state) (hh_search_embedding_outbox_rows{${SEL}})`]], { stack: true });
+ts('Outbox oldest age', 'Seconds since the oldest queued candidate went out of date (0 when the outbox is empty)', 's',
+  [['oldest', `max(hh_search_embedding_outbox_oldest_age_seconds{${SEL}})`]], { thresholds: [{ color: 'red', value: 600 }] });
+ts('Superseded embeddings and reconciler repairs', 'Embedded rows not stored because the candidate changed meanwhile (re-queued with the new text), and candidates the reconciler re-queued, by reason (model = EMBED_MODEL changed; missing / stale = a lost update)', 'ops',
+  [['superseded/s', `sum(rate(hh_search_embedding_superseded_total{${SEL}}[${RI}]))`], ['repairs {{reason}}/s', `sum by (reason) (rate(hh_search_embedding_reconciler_repairs_total{${SEL}}[${RI}]))`]]);
 ts('Postgres pool', 'hh-search pg pool connections: total, idle, and requests waiting for a connection', 'short',
   [['{{state}} {{instance}}', `hh_search_pg_pool_connections{${SEL}}`]]);
 

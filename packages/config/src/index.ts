@@ -163,6 +163,13 @@ export const searchSchema = z.object({
   EMBED_WORKER_BATCH: int(128, 1, 1024),
   EMBED_WORKER_CONCURRENCY: int(2, 1, 16),
   EMBED_WORKER_POLL_MS: ms(1_000),
+  /**
+   * Lease of a claimed outbox batch: other workers leave its rows alone this long, and a worker that
+   * died mid-batch has its rows claimed again after it. The hh-embed call gets half of it.
+   */
+  EMBED_WORKER_LEASE_MS: int(60_000, 2_000, 3_600_000),
+  /** How often one replica checks that every candidate's embedding is current or queued (the reconciler). */
+  EMBED_RECONCILE_INTERVAL_MS: int(60_000, 1_000, 86_400_000),
   /** `diskann` (the StreamingDiskANN engine) or `exact` (brute-force scan, for tiny pools and checks). */
   VECTOR_INDEX: z.enum(['diskann', 'exact']).default('diskann'),
   /** Vector index (DiskANN) snapshots; empty → no snapshots. */

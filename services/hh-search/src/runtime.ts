@@ -15,6 +15,8 @@ import { createSpecialtyLookup, occupationsForTitles } from '@hh/taxonomy';
 import { buildApp } from './app.js';
 import { EmbedClient } from './clients/embed-client.js';
 import { RerankClient } from './clients/rerank-client.js';
+import { createOutboxRepository, type OutboxStats } from './embedding/outbox-repository.js';
+import { OutboxReconciler } from './embedding/reconciler.js';
 import { EmbedWorker } from './embedding/worker.js';
 import { DiskAnnVectorIndex } from './vector/diskann-index.js';
 import { ExactVectorIndex } from './vector/exact-index.js';
@@ -156,17 +158,62 @@ export async function createRuntime(config: SearchConfig, opts: RuntimeOptions =
   app.metrics.gauge('hh_search_vector_index_ready', '1 once the vector index is loaded and caught up with the change log', [], function () {
     this.set(sync.ready ? 1 : 0);
   });
-  const embedJobs = app.metrics.counter('hh_search_embedding_jobs_total', 'Outbox rows embedded');
+  const embedJobs = app.metrics.counter('hh_search_embedding_jobs_total', 'Outbox rows embedded and completed');
   const embedErrors = app.metrics.counter('hh_search_embedding_failures_total', 'Outbox batches that failed and will be retried');
+  const embedSuperseded = app.metrics.counter(
+    'hh_search_embedding_superseded_total',
+    'Embedded rows not stored because the candidate changed meanwhile (its new content stays queued)',
+  );
+  const repairs = app.metrics.counter(
+    'hh_search_embedding_reconciler_repairs_total',
+    'Candidates the reconciler re-queued: embedding missing, of another model, or out of date, with no outbox row',
+    ['reason'],
+  );
+  // One query feeds both outbox gauges: the collectors of one scrape share the query in flight.
+  const outbox = createOutboxRepository(pool);
+  let outboxStats: Promise<OutboxStats> | undefined;
+  const readOutboxStats = (): Promise<OutboxStats> =>
+    (outboxStats ??= outbox.stats().finally(() => {
+      outboxStats = undefined;
+    }));
+  app.metrics.gauge('hh_search_embedding_outbox_rows', 'Candidates queued for embedding, by state', ['state'], async function () {
+    const s = await readOutboxStats().catch(() => undefined);
+    if (!s) return; // database unreachable: keep the last values
+    this.set({ state: 'ready' }, s.ready);
+    this.set({ state: 'waiting' }, s.rows - s.ready);
+  });
+  app.metrics.gauge(
+    'hh_search_embedding_outbox_oldest_age_seconds',
+    'Seconds since the oldest queued candidate went out of date (0 when the outbox is empty)',
+    [],
+    async function () {
+      const s = await readOutboxStats().catch(() => undefined);
+      if (s) this.set(s.oldestAgeSeconds);
+    },
+  );
   const worker: EmbedWorker = new EmbedWorker({
     pool,
     embed,
     batchSize: config.EMBED_WORKER_BATCH,
     concurrency: config.EMBED_WORKER_CONCURRENCY,
     pollMs: config.EMBED_WORKER_POLL_MS,
+    leaseMs: config.EMBED_WORKER_LEASE_MS,
     log: app.log,
-    onBatch: (n) => embedJobs.inc(n),
+    onBatch: (r) => {
+      embedJobs.inc(r.done.length);
+      embedSuperseded.inc(r.superseded.length);
+    },
     onError: () => embedErrors.inc(),
+  });
+  const reconciler = new OutboxReconciler({
+    pool,
+    model: config.EMBED_MODEL,
+    intervalMs: config.EMBED_RECONCILE_INTERVAL_MS,
+    log: app.log,
+    onRepaired: (counts) => {
+      for (const [reason, n] of Object.entries(counts)) if (n > 0) repairs.inc({ reason }, n);
+      worker.notify();
+    },
   });
 
   const snapshotDir = config.VECTOR_INDEX === 'diskann' ? config.INDEX_SNAPSHOT_DIR : undefined;
@@ -223,6 +270,7 @@ export async function createRuntime(config: SearchConfig, opts: RuntimeOptions =
     sync,
     worker,
     backlog,
+    reconciler,
     saveSnapshot,
     replicaId,
     /** Record this replica's change-log position now (also done every minute and after each snapshot). */
@@ -231,7 +279,10 @@ export async function createRuntime(config: SearchConfig, opts: RuntimeOptions =
     async start() {
       started = true;
       await claimReplayRange();
-      if (config.EMBED_WORKER_ENABLED) worker.start();
+      if (config.EMBED_WORKER_ENABLED) {
+        worker.start();
+        reconciler.start();
+      }
       backlog.start();
       // The taxonomy's in-memory alias index loads alongside the vector index.
       await Promise.all([sync.start(), lookup.warm().catch((err: unknown) => app.log.warn({ err }, 'taxonomy index load failed; lookups use SQL'))]);
@@ -267,6 +318,7 @@ export async function createRuntime(config: SearchConfig, opts: RuntimeOptions =
       }
       let snapshotError: unknown;
       if (started) {
+        await reconciler.stop();
         await worker.stop();
         await backlog.stop();
         await sync.stop();

@@ -80,7 +80,9 @@ describe('query plans use the intended indexes', () => {
     expect(await plan('SELECT seq FROM change_log WHERE seq > $1 ORDER BY seq LIMIT 1000', [0])).toContain('change_log_pkey');
     expect(
       await plan(
-        'SELECT candidate_id FROM embedding_outbox WHERE available_at <= now() ORDER BY available_at, candidate_id LIMIT 64 FOR UPDATE SKIP LOCKED',
+        `SELECT candidate_id FROM embedding_outbox
+          WHERE available_at <= now() AND (leased_until IS NULL OR leased_until <= now())
+          ORDER BY available_at, candidate_id LIMIT 64 FOR UPDATE SKIP LOCKED`,
         [],
       ),
     ).toContain('embedding_outbox_available_idx');

@@ -127,10 +127,14 @@ export function createCandidateRepository(deps: { pool: pg.Pool; occupations: Oc
     }
     const embedChanged = !prior || prior.embed_hash !== d.embedHash;
     if (embedChanged) {
+      // Re-queueing clears any lease: a worker embedding the previous text will find the content
+      // changed and leave the row, and the new text is claimable at once. Workers hold this row's
+      // lock only for a short claim or apply statement, never while calling hh-embed, so this
+      // write does not wait on a slow model.
       await client.query(
         `INSERT INTO embedding_outbox (candidate_id, tenant_id, content_hash) VALUES ($1, $2, $3)
          ON CONFLICT (candidate_id) DO UPDATE SET content_hash = EXCLUDED.content_hash, attempts = 0,
-           available_at = now(), last_error = NULL`,
+           available_at = now(), last_error = NULL, lease_token = NULL, lease_owner = NULL, leased_until = NULL`,
         [id, tenantId, d.embedHash],
       );
     }

@@ -25,7 +25,7 @@ export class EmbedClient {
     this.http = new JsonClient('hh-embed', origin, opts);
   }
 
-  async embed(texts: string[], opts: { timeoutMs: number; requestId?: string }): Promise<Float32Array[]> {
+  async embed(texts: string[], opts: { timeoutMs: number; requestId?: string; signal?: AbortSignal }): Promise<Float32Array[]> {
     const res = await this.http.post<EmbeddingsResponse>('/v1/embeddings', { input: texts, model: this.model, encoding_format: 'base64' }, opts);
     if (res.model !== this.model) {
       // Never mix vectors of different models in one index.

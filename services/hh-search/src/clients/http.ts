@@ -46,11 +46,13 @@ export class JsonClient {
     });
   }
 
-  async post<T>(path: string, body: unknown, opts: { timeoutMs: number; requestId?: string }): Promise<T> {
+  /** `signal` lets the caller give up early (e.g. a worker shutting down); it is reported as unavailable. */
+  async post<T>(path: string, body: unknown, opts: { timeoutMs: number; requestId?: string; signal?: AbortSignal }): Promise<T> {
     // Budgets come from a monotonic clock and are fractional; timers and the header want whole ms.
     const timeoutMs = Math.floor(opts.timeoutMs);
     if (timeoutMs <= 0) throw new DownstreamError(this.service, 'timeout', `${this.service}: no time left in the request budget`);
-    const signal = AbortSignal.timeout(timeoutMs);
+    const timeout = AbortSignal.timeout(timeoutMs);
+    const signal = opts.signal ? AbortSignal.any([timeout, opts.signal]) : timeout;
     // Cached between calls; signing happens about once every 40 s.
     const token = this.signer ? await this.signer.token() : undefined;
     let res;
@@ -68,7 +70,8 @@ export class JsonClient {
         signal,
       });
     } catch (err) {
-      if (signal.aborted || err instanceof undiciErrors.HeadersTimeoutError || err instanceof undiciErrors.ConnectTimeoutError) {
+      if (opts.signal?.aborted) throw new DownstreamError(this.service, 'unavailable', `${this.service}: call abandoned by the caller`);
+      if (timeout.aborted || err instanceof undiciErrors.HeadersTimeoutError || err instanceof undiciErrors.ConnectTimeoutError) {
         throw new DownstreamError(this.service, 'timeout', `${this.service}: timed out after ${timeoutMs} ms`);
       }
       throw new DownstreamError(this.service, 'unavailable', `${this.service}: ${(err as Error).message}`);
@@ -77,7 +80,7 @@ export class JsonClient {
     try {
       text = await res.body.text();
     } catch {
-      throw new DownstreamError(this.service, signal.aborted ? 'timeout' : 'unavailable', `${this.service}: response body interrupted`);
+      throw new DownstreamError(this.service, timeout.aborted ? 'timeout' : 'unavailable', `${this.service}: response body interrupted`);
     }
     if (res.statusCode === 401) throw this.unauthorized(text);
     if (res.statusCode >= 400) {

@@ -1,40 +1,67 @@
 /**
- * Embedding outbox worker. Claims outbox rows with FOR UPDATE SKIP LOCKED (so several replicas
- * share the work), calls hh-embed for the batch, and in the same transaction stores the vectors,
- * deletes the claimed outbox rows and appends to the change log (which NOTIFYs on commit).
- * A crash before commit rolls everything back: the rows stay queued and are retried; nothing
- * acknowledged is ever lost. Failures back off exponentially per row.
+ * Embedding outbox worker. Each batch takes three steps, none of which holds a transaction open
+ * across the next:
+ *   1. claim: lease up to `batchSize` rows (SKIP LOCKED, so replicas and loops share the work) and
+ *      read the candidates' current profiles and content hashes;
+ *   2. embed: call hh-embed with no database connection held;
+ *   3. apply: in one short transaction, store each vector whose candidate still has the content
+ *      that was embedded, delete the outbox rows this lease still holds for that content, and
+ *      append change-log rows (NOTIFY on commit) for what was stored.
+ * A candidate rewritten meanwhile keeps its (re-queued) outbox row and is embedded again with the
+ * new text; a worker that dies mid-batch leaves leases that expire, after which another claims the
+ * rows. Nothing acknowledged is lost, and writers never wait on hh-embed. Failures back off per row.
  */
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
 import type pg from 'pg';
 import type { EmbedClient } from '../clients/embed-client.js';
 import { embedTextOf } from './embed-text.js';
+import { createOutboxRepository, type ApplyResult, type OutboxRepository } from './outbox-repository.js';
 
 export interface EmbedWorkerOptions {
   pool: pg.Pool;
   embed: EmbedClient;
   batchSize: number;
   pollMs: number;
-  /** Batches in flight at once (each claims its own rows with SKIP LOCKED). */
+  /** How long a claimed batch stays invisible to other workers; a crashed worker's rows come back after it. */
+  leaseMs: number;
+  /** Batches in flight at once (each claims its own rows). */
   concurrency?: number;
+  /** Budget of one hh-embed call; must stay well inside the lease (default: half of it). */
   embedTimeoutMs?: number;
+  /** Shown in `embedding_outbox.lease_owner` (default host:pid). */
+  owner?: string;
   log?: { warn(obj: object, msg: string): void };
-  onBatch?: (n: number, ms: number) => void;
+  onBatch?: (result: ApplyResult, ms: number) => void;
   onError?: (reason: string) => void;
 }
 
+/** The batch was given back because the worker is stopping. */
+class Abandoned extends Error {}
+
 export class EmbedWorker {
   private stopped = false;
+  /** True while stop() runs: a batch that claimed rows meanwhile gives them back instead of embedding. */
+  private stopping = false;
   private loops: Promise<void>[] = [];
   private wakers = new Set<() => void>();
+  /** Aborts the hh-embed calls in flight when the worker stops. */
+  private readonly inflight = new Set<AbortController>();
+  private readonly outbox: OutboxRepository;
+  private readonly owner: string;
 
-  constructor(private readonly opts: EmbedWorkerOptions) {}
+  constructor(private readonly opts: EmbedWorkerOptions) {
+    this.outbox = createOutboxRepository(opts.pool);
+    this.owner = opts.owner ?? `${hostname()}:${process.pid}`;
+  }
 
   start(): void {
     if (this.loops.length > 0) return;
+    this.stopped = false;
     for (let i = 0; i < (this.opts.concurrency ?? 1); i++) this.loops.push(this.run());
   }
 
-  /** Nudge the worker (after an upsert) instead of waiting for the next poll. */
+  /** Nudge the worker (after an upsert or a reconciler repair) instead of waiting for the next poll. */
   notify(): void {
     for (const wake of this.wakers) wake();
   }
@@ -45,8 +72,10 @@ export class EmbedWorker {
       try {
         n = await this.processBatch();
       } catch (err) {
-        this.opts.onError?.('batch');
-        this.opts.log?.warn({ err: (err as Error).message }, 'embedding batch failed; will retry');
+        if (!(err instanceof Abandoned)) {
+          this.opts.onError?.('batch');
+          this.opts.log?.warn({ err: (err as Error).message }, 'embedding batch failed; will retry');
+        }
       }
       if (n === 0 && !this.stopped) {
         await new Promise<void>((resolve) => {
@@ -62,80 +91,66 @@ export class EmbedWorker {
     }
   }
 
-  /** Claim and embed one batch; returns the number of rows handled. Exposed for tests. */
+  /**
+   * Claim, embed and apply one batch; returns the number of rows claimed (0 when nothing was
+   * claimable). Exposed for tests, which drive the worker step by step.
+   */
   async processBatch(): Promise<number> {
-    const { pool, embed, batchSize } = this.opts;
+    const { embed, batchSize, leaseMs } = this.opts;
     const started = performance.now();
-    const client = await pool.connect();
-    let claimed: { candidate_id: number; tenant_id: number; content_hash: string; profile: unknown }[] = [];
+    const token = randomUUID();
+    const claimed = await this.outbox.claim({ limit: batchSize, token, owner: this.owner, leaseMs });
+    if (claimed.length === 0) return 0;
+    const ids = claimed.map((r) => r.candidateId);
+
+    const abort = new AbortController();
+    this.inflight.add(abort);
+    let vectors: Float32Array[];
     try {
-      await client.query('BEGIN');
-      const res = await client.query<{ candidate_id: number; tenant_id: number; content_hash: string; profile: unknown }>(
-        `SELECT o.candidate_id, o.tenant_id, o.content_hash, c.profile
-           FROM embedding_outbox o JOIN candidates c ON c.id = o.candidate_id
-          WHERE o.available_at <= now()
-          ORDER BY o.available_at, o.candidate_id
-          LIMIT $1
-          FOR UPDATE OF o SKIP LOCKED`,
-        [batchSize],
-      );
-      claimed = res.rows;
-      if (claimed.length === 0) {
-        await client.query('COMMIT');
-        return 0;
-      }
-      const texts = claimed.map((r) => embedTextOf(r.profile));
-      const vectors = await embed.embed(
-        texts.map((t) => t.text),
-        { timeoutMs: this.opts.embedTimeoutMs ?? 30_000 },
-      );
-      const dims = vectors[0]!.length;
-      const ids = claimed.map((r) => r.candidate_id);
-      await client.query(
-        `INSERT INTO candidate_embeddings (candidate_id, tenant_id, model, content_hash, dims, embedding, updated_at)
-         SELECT * , now() FROM unnest($1::bigint[], $2::int[], $3::text[], $4::text[], $5::int[], $6::bytea[])
-         ON CONFLICT (candidate_id) DO UPDATE SET model = EXCLUDED.model, content_hash = EXCLUDED.content_hash,
-           dims = EXCLUDED.dims, embedding = EXCLUDED.embedding, updated_at = now()`,
-        [
-          ids,
-          claimed.map((r) => r.tenant_id),
-          claimed.map(() => embed.model),
-          texts.map((t) => t.hash),
-          claimed.map(() => dims),
-          vectors.map((v) => Buffer.from(v.buffer, v.byteOffset, v.byteLength)),
-        ],
-      );
-      await client.query('DELETE FROM embedding_outbox WHERE candidate_id = ANY($1)', [ids]);
-      // One change-log row per candidate, appended in id order under the change-log lock.
-      await client.query(`SELECT hh_append_change(t, c, 'upsert') FROM unnest($1::int[], $2::bigint[]) AS u(t, c) ORDER BY c`, [
-        claimed.map((r) => r.tenant_id),
-        ids,
-      ]);
-      await client.query('COMMIT');
-      this.opts.onBatch?.(claimed.length, performance.now() - started);
-      return claimed.length;
+      if (this.stopping) abort.abort();
+      const texts = claimed.map((r) => embedTextOf(r.profile).text);
+      vectors = await embed.embed(texts, { timeoutMs: this.opts.embedTimeoutMs ?? Math.floor(leaseMs / 2), signal: abort.signal });
     } catch (err) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      if (claimed.length > 0) {
-        // Back off these rows (1 s, 2 s, 4 s … capped at 5 min) so a poison row cannot spin the worker.
-        await pool
-          .query(
-            `UPDATE embedding_outbox SET attempts = attempts + 1, last_error = $2,
-               available_at = now() + least(interval '5 minutes', interval '1 second' * power(2, attempts))
-             WHERE candidate_id = ANY($1)`,
-            [claimed.map((r) => r.candidate_id), (err as Error).message.slice(0, 500)],
-          )
-          .catch(() => undefined);
+      if (abort.signal.aborted) {
+        // Stopping: hand the rows straight back instead of letting them sit out the lease.
+        await this.outbox.release(token, ids).catch(() => undefined);
+        throw new Abandoned('worker stopped');
       }
+      await this.outbox.backoff(token, ids, (err as Error).message).catch(() => undefined);
       throw err;
     } finally {
-      client.release();
+      this.inflight.delete(abort);
     }
+
+    let result: ApplyResult;
+    try {
+      result = await this.outbox.apply(
+        token,
+        embed.model,
+        claimed.map((r, i) => ({ candidateId: r.candidateId, tenantId: r.tenantId, embedHash: r.embedHash, vector: vectors[i]! })),
+      );
+    } catch (err) {
+      await this.outbox.backoff(token, ids, (err as Error).message).catch(() => undefined);
+      throw err;
+    }
+    this.opts.onBatch?.(result, performance.now() - started);
+    return claimed.length;
   }
 
+  /**
+   * Stop the loops. A batch waiting on hh-embed is abandoned (its call aborted, its rows released
+   * for any replica to claim at once); a batch already applying finishes its short transaction.
+   */
   async stop(): Promise<void> {
     this.stopped = true;
+    this.stopping = true;
+    for (const abort of this.inflight) abort.abort();
     this.notify();
-    await Promise.all(this.loops);
+    try {
+      await Promise.all(this.loops);
+    } finally {
+      this.loops = [];
+      this.stopping = false;
+    }
   }
 }
