@@ -13,7 +13,6 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import type { QueryResultRow } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadSearchConfig } from '@hh/config';
 import { createRuntime, type Runtime } from '../src/runtime.js';
 import { createChangeLogRepository } from '../src/vector/change-log.js';
 import { accountant, nurse, NURSE_JD } from './fixtures.js';
@@ -51,20 +50,7 @@ const ageAll = (hours: number, throughSeq = Number.MAX_SAFE_INTEGER) =>
   h.db.pool.query(`UPDATE change_log SET created_at = now() - make_interval(hours => $1) WHERE seq <= $2`, [hours, throughSeq]);
 
 function config(overrides: Record<string, string> = {}) {
-  return loadSearchConfig({
-    DATABASE_URL: h.db.url,
-    EMBED_URL: h.embedUrl,
-    RERANK_URL: h.rerankUrl,
-    LOG_LEVEL: 'silent',
-    EMBED_WORKER_ENABLED: 'false',
-    INDEX_POLL_MS: '200',
-    CHANGE_LOG_PRUNE_INTERVAL_MS: '0', // the tests prune explicitly
-    SEARCH_DEADLINE_MS: '20000',
-    SEARCH_EMBED_TIMEOUT_MS: '8000',
-    SEARCH_BRANCH_TIMEOUT_MS: '10000',
-    SEARCH_RERANK_TIMEOUT_MS: '8000',
-    ...overrides,
-  });
+  return h.config({ CHANGE_LOG_PRUNE_INTERVAL_MS: '0' /* the tests prune explicitly */, ...overrides });
 }
 async function replica(overrides: Record<string, string> = {}): Promise<Runtime> {
   const rt = await createRuntime(config(overrides));

@@ -8,7 +8,6 @@
 import type { ChildProcess } from 'node:child_process';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadSearchConfig } from '@hh/config';
 import { createRuntime } from '../src/runtime.js';
 import { accountant, nurse, NURSE_JD } from './fixtures.js';
 import { client, startHarness, type Api, type Harness } from './harness.js';
@@ -116,7 +115,7 @@ describe('cursor pages', () => {
 
   it('a page 1 from a replica still loading its index (degraded, never cached) continues elsewhere or says 410', async () => {
     const cold = await createRuntime(
-      loadSearchConfig({ DATABASE_URL: h.db.url, EMBED_URL: h.embedUrl, RERANK_URL: h.rerankUrl, REDIS_URL: redisUrl, LOG_LEVEL: 'silent', EMBED_WORKER_ENABLED: 'false' }),
+      h.config({ REDIS_URL: redisUrl }),
     );
     try {
       await admin.flushall(); // else the cold replica serves the warm one's cached list
@@ -171,9 +170,8 @@ describe('cursor integrity', () => {
 
   it('a cursor signed by another deployment (another secret) is a 400; replicas of one database agree', async () => {
     const p1 = await a.search({ ...Q, limit: 2 });
-    const base = { DATABASE_URL: h.db.url, EMBED_URL: h.embedUrl, RERANK_URL: h.rerankUrl, LOG_LEVEL: 'silent', EMBED_WORKER_ENABLED: 'false', VECTOR_INDEX: 'exact' };
-    const sameDb = await createRuntime(loadSearchConfig(base));
-    const foreign = await createRuntime(loadSearchConfig({ ...base, CURSOR_SECRET: 'another-deployment-secret-0123456789abcdef' }));
+    const sameDb = await createRuntime(h.config({ VECTOR_INDEX: 'exact' }));
+    const foreign = await createRuntime(h.config({ VECTOR_INDEX: 'exact', CURSOR_SECRET: 'another-deployment-secret-0123456789abcdef' }));
     try {
       const inject = (rt: typeof sameDb) =>
         rt.app.inject({ method: 'POST', url: '/v1/search', headers: { authorization: `Bearer ${keyA}` }, payload: { ...Q, limit: 2, cursor: p1.body.nextCursor } });

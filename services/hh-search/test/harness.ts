@@ -23,6 +23,11 @@ export interface Harness {
   rerank: FastifyInstance;
   embedUrl: string;
   rerankUrl: string;
+  /**
+   * Configuration for another hh-search runtime on this harness's database, hh-embed and hh-rerank
+   * (a second replica, a restart): the harness's settings plus `overrides`.
+   */
+  config(overrides?: Partial<Record<keyof SearchConfig, string>>): SearchConfig;
   newTenant(slug: string): Promise<{ id: number; key: string }>;
   /** Run the outbox worker until empty and wait for the index to apply the change log. */
   settle(): Promise<void>;
@@ -49,7 +54,7 @@ export async function startHarness(
   const rerank = buildRerank(loadRerankConfig({ LOG_LEVEL: 'silent', SERVICE_AUTH_SECRET: serviceAuthSecret })) as unknown as FastifyInstance;
   const embedUrl = await listen(embed);
   const rerankUrl = await listen(rerank);
-  const config = loadSearchConfig({
+  const base: Partial<Record<keyof SearchConfig, string>> = {
     DATABASE_URL: db.url,
     EMBED_URL: opts.embedUrl ?? embedUrl,
     RERANK_URL: opts.rerankUrl ?? rerankUrl,
@@ -64,8 +69,9 @@ export async function startHarness(
     // The limiter stays on (every route runs through it) but never binds; rate-limit.e2e tests quotas.
     SEARCH_RATE_LIMIT_PER_MINUTE: '1000000',
     SERVICE_AUTH_SECRET: serviceAuthSecret,
-    ...overrides,
-  });
+  };
+  const configFor = (more: Partial<Record<keyof SearchConfig, string>> = {}) => loadSearchConfig({ ...base, ...more });
+  const config = configFor(overrides);
   const runtime = await createRuntime(config, opts);
   await runtime.start();
   const url = await listen(runtime.app as unknown as FastifyInstance);
@@ -80,6 +86,7 @@ export async function startHarness(
     rerank,
     embedUrl,
     rerankUrl,
+    config: (more = {}) => configFor({ ...overrides, ...more }),
     async newTenant(slug) {
       const t = await tenants.create(slug);
       return { id: t.id, key: await tenants.issueKey(t.id, 'test') };

@@ -9,7 +9,6 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadSearchConfig } from '@hh/config';
 import { createRuntime, type Runtime } from '../src/runtime.js';
 import { accountant, nurse, NURSE_JD } from './fixtures.js';
 import { client, startHarness, type Harness } from './harness.js';
@@ -52,23 +51,7 @@ describe('page cache versioned by the durable per-tenant head (shared Redis)', (
     redis?.kill('SIGKILL');
   });
 
-  const config = (overrides: Record<string, string> = {}) =>
-    loadSearchConfig({
-      DATABASE_URL: h.db.url,
-      EMBED_URL: h.embedUrl,
-      RERANK_URL: h.rerankUrl,
-      REDIS_URL: redisUrl,
-      INDEX_SNAPSHOT_DIR: dir,
-      LOG_LEVEL: 'silent',
-      EMBED_WORKER_ENABLED: 'false',
-      INDEX_POLL_MS: '200',
-      SEARCH_DEADLINE_MS: '20000',
-      SEARCH_EMBED_TIMEOUT_MS: '8000',
-      SEARCH_BRANCH_TIMEOUT_MS: '10000',
-      SEARCH_RERANK_TIMEOUT_MS: '8000',
-      SEARCH_RATE_LIMIT_PER_MINUTE: '1000000',
-      ...overrides,
-    });
+  const config = (overrides: Record<string, string> = {}) => h.config({ REDIS_URL: redisUrl, INDEX_SNAPSHOT_DIR: dir, ...overrides });
 
   async function replica(overrides: Record<string, string> = {}, start = true): Promise<Runtime> {
     const rt = await createRuntime(config(overrides));

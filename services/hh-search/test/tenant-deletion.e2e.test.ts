@@ -11,7 +11,6 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadSearchConfig } from '@hh/config';
 import { DiskAnnIndex } from '@hh/diskann';
 import { createRuntime } from '../src/runtime.js';
 import { snapshotPath } from '../src/vector/snapshots.js';
@@ -113,7 +112,7 @@ describe('delete-tenant', () => {
     }
 
     const old = await createRuntime(
-      loadSearchConfig({ DATABASE_URL: h.db.url, EMBED_URL: h.embedUrl, RERANK_URL: h.rerankUrl, LOG_LEVEL: 'silent', EMBED_WORKER_ENABLED: 'false', INDEX_SNAPSHOT_DIR: before }),
+      h.config({ INDEX_SNAPSHOT_DIR: before }),
     );
     try {
       await old.start();

@@ -7,7 +7,6 @@ import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadSearchConfig } from '@hh/config';
 import { createRuntime } from '../src/runtime.js';
 import { snapshotPath } from '../src/vector/snapshots.js';
 import { accountant, backendPt, nurse } from './fixtures.js';
@@ -64,7 +63,7 @@ describe('vector branch on DiskANN', () => {
   it('snapshots resume the change log, and a rebuild from Postgres gives the same answers', async () => {
     await h.runtime.saveSnapshot();
     const golden = ids(await api.search(vectorOnly('nurse')));
-    const base = loadSearchConfig({ DATABASE_URL: h.db.url, EMBED_URL: h.embedUrl, RERANK_URL: h.rerankUrl, SERVICE_AUTH_SECRET: h.serviceAuthSecret, LOG_LEVEL: 'silent', EMBED_WORKER_ENABLED: 'false', INDEX_SNAPSHOT_DIR: dir });
+    const base = h.config({ INDEX_SNAPSHOT_DIR: dir });
 
     // A write after the snapshot must be replayed from the change log.
     await api.put('n-3', { ...nurse(3), title: 'Dialysis Nurse', summary: 'Hemodialysis and nephrology nursing.' });
@@ -111,7 +110,7 @@ describe('vector branch on DiskANN', () => {
     const before = readdirSync(dir).filter((f) => f.includes('.rejected-')).length;
     const other = await createTestDatabase(TAXONOMY_SEED);
     const rt = await createRuntime(
-      loadSearchConfig({ DATABASE_URL: other.url, EMBED_URL: h.embedUrl, RERANK_URL: h.rerankUrl, LOG_LEVEL: 'silent', EMBED_WORKER_ENABLED: 'false', INDEX_SNAPSHOT_DIR: dir }),
+      h.config({ DATABASE_URL: other.url, INDEX_SNAPSHOT_DIR: dir }),
     );
     try {
       await rt.start();
@@ -125,7 +124,7 @@ describe('vector branch on DiskANN', () => {
 
   it('a replica that has not loaded its index reports not-ready and vector_index_warming', async () => {
     const cold = await createRuntime(
-      loadSearchConfig({ DATABASE_URL: h.db.url, EMBED_URL: h.embedUrl, RERANK_URL: h.rerankUrl, LOG_LEVEL: 'silent', EMBED_WORKER_ENABLED: 'false' }),
+      h.config(),
     );
     try {
       const ready = await cold.app.inject({ method: 'GET', url: '/health/ready' });
