@@ -36,7 +36,12 @@ async function listen(app: FastifyInstance): Promise<string> {
 
 export async function startHarness(
   overrides: Partial<Record<keyof SearchConfig, string>> = {},
-  opts: RuntimeOptions & { embedUrl?: string; rerankUrl?: string } = {},
+  opts: RuntimeOptions & {
+    embedUrl?: string;
+    rerankUrl?: string;
+    /** The DATABASE_URL hh-search gets, from the test database's own URL (e.g. through a proxy). */
+    databaseUrl?: (direct: string) => string;
+  } = {},
 ): Promise<Harness> {
   const db = await createTestDatabase(TAXONOMY_SEED);
   const embed = buildEmbed(loadEmbedConfig({ LOG_LEVEL: 'silent' })) as unknown as FastifyInstance;
@@ -44,7 +49,7 @@ export async function startHarness(
   const embedUrl = await listen(embed);
   const rerankUrl = await listen(rerank);
   const config = loadSearchConfig({
-    DATABASE_URL: db.url,
+    DATABASE_URL: opts.databaseUrl ? opts.databaseUrl(db.url) : db.url,
     EMBED_URL: opts.embedUrl ?? embedUrl,
     RERANK_URL: opts.rerankUrl ?? rerankUrl,
     LOG_LEVEL: process.env.HH_TEST_LOG_LEVEL ?? 'silent',
