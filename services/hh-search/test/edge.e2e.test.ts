@@ -111,7 +111,7 @@ describe('bodies', () => {
 
   it('a 10,000-deep body is a field-level 400 that leaks nothing, with or without an Idempotency-Key', async () => {
     const deep = `${'['.repeat(10_000)}${']'.repeat(10_000)}`;
-    for (const headers of [{}, { 'idempotency-key': 'deep-1' }]) {
+    for (const headers of [{}, { 'idempotency-key': 'deep-1' }] as Record<string, string>[]) {
       const res = await api.bulk(deep, 'application/json', headers);
       expect(res.status).toBe(400);
       expect(res.body.code).toBe('HH_SEARCH_VALIDATION');
