@@ -22,10 +22,9 @@ const NEWLINE = 0x0a;
 
 /**
  * Where the nesting of `text` first goes deeper than `maxDepth` (line is 1-based), or undefined.
- * Brackets inside strings do not count. With `perLine`, every line is a document of its own
- * (NDJSON; a JSON string cannot contain a raw newline, so a newline always ends a document).
+ * Brackets inside strings do not count. One pass, no recursion, whatever the input.
  */
-export function findExcessiveNesting(text: string, maxDepth: number, perLine = false): { line: number } | undefined {
+export function findExcessiveNesting(text: string, maxDepth: number): { line: number } | undefined {
   let depth = 0;
   let inString = false;
   let line = 1;
@@ -44,7 +43,6 @@ export function findExcessiveNesting(text: string, maxDepth: number, perLine = f
       if (depth > 0) depth--;
     } else if (c === NEWLINE) {
       line++;
-      if (perLine) depth = 0;
     }
   }
   return undefined;

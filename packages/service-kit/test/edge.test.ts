@@ -1,6 +1,5 @@
 /**
- * The HTTP edge every service shares: slow-trickle requests are cut off (RELIABILITY.md §7 target
- * 15), JSON bodies are checked before anything recurses into them, 5xx answers never carry a
+ * The HTTP edge every service shares: slow-trickle requests are cut off, JSON bodies are checked before anything recurses into them, 5xx answers never carry a
  * library's message, request logs hold no paths, and /metrics can live on a listener of its own.
  */
 import { connect } from 'node:net';

@@ -1,5 +1,5 @@
 /**
- * PostgreSQL unavailable (RELIABILITY.md §7 targets 5-7): hh-search reaches its database through a
+ * PostgreSQL unavailable: hh-search reaches its database through a
  * TCP proxy that can refuse connections or swallow them. Authentication of an uncached key, reads
  * and writes then answer 503 + Retry-After with HH_SEARCH_DATABASE_UNAVAILABLE, never a 500; a
  * write that runs past the statement timeout answers 503 HH_SEARCH_DATABASE_TIMEOUT; and service

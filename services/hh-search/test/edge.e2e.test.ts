@@ -2,7 +2,7 @@
  * The HTTP edge of hh-search: authentication by route however the URL is spelled, key revocation
  * within the cache TTL, body parsing (NDJSON only on bulk, nesting depth, prototype keys), request
  * logs without paths, /metrics on its own listener, the outbox worker woken by the write itself,
- * and slow-trickle requests (RELIABILITY.md §7 target 15).
+ * and slow-trickle requests (cut off by REQUEST_TIMEOUT_MS while other requests are served).
  */
 import { connect } from 'node:net';
 import { createTenantRepository } from '../src/tenants/repository.js';
@@ -181,7 +181,7 @@ describe('the outbox worker is woken by the write, however its URL was spelled',
   });
 });
 
-describe('slow-trickle requests (RELIABILITY.md §7 target 15)', () => {
+describe('slow-trickle requests', () => {
   it('a client trickling its body is answered 408 and disconnected; other requests are served meanwhile', { timeout: 60_000 }, async () => {
     const socket = connect({ host: '127.0.0.1', port: Number(port()) });
     const received: Buffer[] = [];

@@ -1,5 +1,5 @@
 /**
- * Per-tenant quota (RELIABILITY.md §7 targets 2 and 4): past the quota a tenant gets 429 with
+ * Per-tenant quota: past the quota a tenant gets 429 with
  * retry-after and x-ratelimit-* headers while other tenants are unaffected; the counters live in
  * Redis keyed by deployment and tenant; a frozen Redis never fails or hangs a request: the replica
  * counts in memory meanwhile (real headers, the quota still binds) and logs the outage and the

@@ -1,5 +1,5 @@
 /**
- * Per-tenant request quota on /v1 (RELIABILITY.md §2.3): counted per tenant after authentication
+ * Per-tenant request quota on /v1: counted per tenant after authentication
  * (preHandler), so one tenant's burst never spends another's quota. With Redis the count is shared by
  * the fleet (the atomic INCR/PEXPIRE script of @fastify/rate-limit's RedisStore) on a dedicated client
  * that fails fast like the cache's (@hh/cache createFailFastRedis, same command timeout).
