@@ -68,6 +68,15 @@ const common = {
    * that way with EMBED_PROVIDER=openai, where every call costs money).
    */
   SERVICE_AUTH_SECRET: z.string().min(32, { message: 'must be at least 32 characters' }).optional(),
+  /**
+   * Time a client has to send a whole request (headers and body); past it the connection gets 408
+   * and is closed, so a slow-trickle client cannot hold a socket. Handlers are not cut short by it.
+   */
+  REQUEST_TIMEOUT_MS: ms(10_000),
+  /** Serve /metrics on this port only (and not on PORT); unset → /metrics on PORT. 0 = any free port. */
+  METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+  /** Address of the METRICS_PORT listener. */
+  METRICS_HOST: z.string().default('127.0.0.1'),
 };
 
 // ---------- hh-embed ----------
@@ -156,6 +165,33 @@ export const searchSchema = z.object({
    * when REDIS_URL is set (fail-open if Redis is slow or down), in process otherwise.
    */
   SEARCH_RATE_LIMIT_PER_MINUTE: int(3_000, 0, 10_000_000),
+  /**
+   * Prepended to every Redis key (cache and rate-limit counters), before the database identity that
+   * is always part of them. Set it to tell apart deployments whose databases were copied from one
+   * another (a restored backup keeps the identity).
+   */
+  CACHE_KEY_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9_.:-]{1,64}$/, { message: 'must be 1-64 of A-Z a-z 0-9 _ . : -' })
+    .optional(),
+  /** How long a resolved API key (or an unknown one) is remembered; a revoked key works at most this long. */
+  AUTH_KEY_CACHE_TTL_MS: ms(5_000),
+  /** Resolved API keys kept in memory (least recently used evicted first). */
+  AUTH_KEY_CACHE_MAX: int(10_000, 1, 10_000_000),
+  /**
+   * Database lookups of unknown API keys allowed per client address and minute (429 past it);
+   * 0 = unlimited. The address is the socket's peer unless TRUST_PROXY says otherwise.
+   */
+  AUTH_UNKNOWN_KEY_LOOKUPS_PER_MINUTE: int(60, 0, 1_000_000),
+  /**
+   * Which proxies may set X-Forwarded-For (Fastify trustProxy): unset/false = none (the peer
+   * address is the client), true = any, a number = that many hops, else a comma-separated list
+   * of addresses/CIDRs.
+   */
+  TRUST_PROXY: z
+    .string()
+    .transform((v): boolean | number | string => (v === 'true' ? true : v === 'false' ? false : /^\d+$/.test(v) ? Number(v) : v))
+    .optional(),
   BODY_LIMIT_BYTES: int(1_048_576, 1024, 64 * 1024 * 1024),
   BULK_BODY_LIMIT_BYTES: int(8 * 1_048_576, 1024, 256 * 1024 * 1024),
   /** Embedding outbox worker. */

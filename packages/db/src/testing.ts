@@ -78,6 +78,11 @@ export async function createTestDatabase(opts: {
   await adminQuery(adminUrl, `CREATE DATABASE ${name} TEMPLATE ${template}`);
   const url = withDatabase(adminUrl, name);
   const pool = createPool(url, { max: 8 });
+  // A copy of the template is a different database: give it its own identity (hh_instance), as
+  // anything keyed by that identity (snapshot tags, Redis key prefixes) must tell copies apart.
+  await pool.query('UPDATE hh_instance SET database_id = gen_random_uuid()').catch((err: unknown) => {
+    if ((err as { code?: string }).code !== '42P01') throw err; // a template without the hh schema
+  });
   return {
     url,
     name,

@@ -6,8 +6,10 @@ import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type RawServerDefault } from 'fastify';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
-import { installErrorHandler } from './errors.js';
-import { installMetrics } from './metrics.js';
+import type { DestinationStream } from 'pino';
+import { installErrorHandler, type ErrorClassifier } from './errors.js';
+import { DEFAULT_MAX_JSON_DEPTH, installJsonParser } from './json-body.js';
+import { installMetrics, type MetricsListenOptions } from './metrics.js';
 import { installShedding, type ShedOptions } from './shed.js';
 
 export type Readiness = string | null | { reason: string | null; details: Record<string, unknown> };
@@ -27,29 +29,70 @@ export interface ServiceAppOptions {
    * reported in the body either way (e.g. a backlog).
    */
   readiness?: () => Promise<Readiness> | Readiness;
-  /** Per-request handler budget (ms); protects against a hung handler. */
+  /**
+   * Time a client has to send the whole request, headers and body (ms, default 10 s). Past it the
+   * connection is answered 408 and closed, so a slow-trickle client cannot hold a socket (and a
+   * body buffer) for long. It does not limit how long a handler takes once the body is in.
+   */
   requestTimeoutMs?: number;
+  /**
+   * How often node:http looks for requests past requestTimeoutMs (ms). Node's default is 30 s,
+   * which lets a trickling connection live up to requestTimeout + 30 s; default here: a quarter of
+   * requestTimeoutMs, at most 1 s.
+   */
+  connectionsCheckingIntervalMs?: number;
   /** Shed load (503 + Retry-After) when this process is overloaded; unset = no shedding. */
   shed?: ShedOptions;
+  /** Serve /metrics on its own listener only (the app's port then answers 404 for it). */
+  metricsListen?: MetricsListenOptions | undefined;
+  /** Maps service-specific failures (e.g. database unavailable) to a status and code. */
+  classifyError?: ErrorClassifier;
+  /** JSON bodies nested deeper than this are refused with 400 before anything walks them. */
+  maxJsonDepth?: number;
+  /**
+   * Fastify trustProxy: whose X-Forwarded-For to believe for `req.ip`. Default false: the peer
+   * address is the client (behind a proxy that is the proxy's address).
+   */
+  trustProxy?: boolean | number | string | undefined;
+  /** Log destination (default stdout); tests read the lines a service writes. */
+  logStream?: DestinationStream;
+}
+
+/**
+ * What a request log line says about the request: the method and the route pattern
+ * (`/v1/candidates/:id`), never the raw path or query string: ids may be e-mail addresses and
+ * queries hold search text. Unmatched requests are logged as such.
+ */
+function serializeRequest(req: { method?: string; id?: unknown; routeOptions?: { url?: string } }) {
+  return { method: req.method, route: req.routeOptions?.url ?? '(unmatched)', id: req.id };
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
+/** A hop count becomes "trust the nearest n proxies", which is what Fastify does with a number. */
+function trustProxyOption(v: boolean | number | string): boolean | string | ((address: string, hop: number) => boolean) {
+  return typeof v === 'number' ? (_address, hop) => hop < v : v;
+}
+
 export function createServiceApp(opts: ServiceAppOptions): ZodApp {
+  const requestTimeout = opts.requestTimeoutMs ?? 10_000;
+  const checkEvery = opts.connectionsCheckingIntervalMs ?? Math.max(50, Math.min(1_000, Math.floor(requestTimeout / 4)));
   const app = Fastify({
     logger: {
       level: opts.logLevel ?? 'info',
       name: opts.name,
-      // Never log credentials, bodies or query strings (query text and candidate PII).
+      // Never log credentials, bodies, paths or query strings (ids, query text and candidate PII).
       redact: { paths: ['req.headers.authorization', 'req.headers.cookie', 'headers.authorization'], censor: '[redacted]' },
-      serializers: {
-        req: (req: { method: string; url: string; id: string }) => ({ method: req.method, url: req.url.split('?')[0], id: req.id }),
-      },
-      ...(process.stdout.isTTY && process.env.NODE_ENV !== 'production' ? {} : {}),
+      serializers: { req: serializeRequest },
+      ...(opts.logStream ? { stream: opts.logStream } : {}),
     },
     bodyLimit: opts.bodyLimit ?? 1024 * 1024,
     connectionTimeout: 30_000,
-    requestTimeout: opts.requestTimeoutMs ?? 30_000,
+    requestTimeout,
+    // Passed to http.createServer: headers must arrive within the request timeout too, and the
+    // timeouts are checked often enough to be enforced close to their value.
+    http: { connectionsCheckingInterval: checkEvery, headersTimeout: requestTimeout, requestTimeout },
+    ...(opts.trustProxy !== undefined ? { trustProxy: trustProxyOption(opts.trustProxy) } : {}),
     keepAliveTimeout: 72_000,
     return503OnClosing: true,
     genReqId: (req) => {
@@ -62,7 +105,8 @@ export function createServiceApp(opts: ServiceAppOptions): ZodApp {
 
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
-  installErrorHandler(app, opts.errorPrefix);
+  installErrorHandler(app, opts.errorPrefix, opts.classifyError);
+  installJsonParser(app, opts.errorPrefix, opts.maxJsonDepth ?? DEFAULT_MAX_JSON_DEPTH);
 
   // While shutting down, every response closes its connection: a kept-alive connection would
   // otherwise hold server.close() (and so the whole shutdown) open until its idle timeout.
@@ -76,7 +120,7 @@ export function createServiceApp(opts: ServiceAppOptions): ZodApp {
     return payload;
   });
 
-  installMetrics(app, opts.metricPrefix);
+  installMetrics(app, opts.metricPrefix, opts.metricsListen);
   if (opts.shed) installShedding(app, opts.metricPrefix, opts.shed);
 
   app.get('/health/live', { schema: { hide: true } }, async () => ({ status: 'ok' }));

@@ -50,7 +50,21 @@ function fieldPath(instancePath: string | undefined, params?: Record<string, unk
   return [base, extra ?? additional].filter(Boolean).join('.') || '(root)';
 }
 
-export function installErrorHandler(app: FastifyInstance, prefix: string): void {
+/**
+ * How a service-specific failure (e.g. "the database is unreachable") should be answered. Returned
+ * by a classifier the app passes to createServiceApp; consulted for every error that is not
+ * already an HttpProblem or a validation error, so each route gets the same answer.
+ */
+export interface ErrorClassification {
+  status: number;
+  code: string;
+  /** Safe to show a client: written by us, never the underlying error's message. */
+  detail: string;
+  retryAfterSeconds?: number;
+}
+export type ErrorClassifier = (err: unknown) => ErrorClassification | undefined;
+
+export function installErrorHandler(app: FastifyInstance, prefix: string, classify?: ErrorClassifier): void {
   app.setNotFoundHandler((req, reply) => {
     void reply
       .code(404)
@@ -63,8 +77,17 @@ export function installErrorHandler(app: FastifyInstance, prefix: string): void 
     let code = (err as FastifyError).code ?? `${prefix}_ERROR`;
     let detail = err.message;
     let errors: FieldError[] | undefined;
+    // Only messages we wrote (HttpProblem, a classification, Fastify's own 4xx codes) reach a client.
+    let safeDetail = false;
+    const classified = err instanceof HttpProblem ? undefined : classify?.(err);
 
-    if (hasZodFastifySchemaValidationErrors(err)) {
+    if (classified) {
+      status = classified.status;
+      code = classified.code;
+      detail = classified.detail;
+      safeDetail = true;
+      if (classified.retryAfterSeconds !== undefined) void reply.header('retry-after', String(classified.retryAfterSeconds));
+    } else if (hasZodFastifySchemaValidationErrors(err)) {
       status = 400;
       code = `${prefix}_VALIDATION`;
       const context = (err as FastifyError).validationContext ?? 'body';
@@ -85,6 +108,7 @@ export function installErrorHandler(app: FastifyInstance, prefix: string): void 
       const context = (err as FastifyError).validationContext ?? 'body';
       errors = v.map((e) => ({ field: `${context}.${fieldPath(e.instancePath, e.params as Record<string, unknown>)}`, message: e.message ?? 'is invalid' }));
     } else if (err instanceof HttpProblem) {
+      safeDetail = true;
       errors = err.errors;
       if (err.headers) void reply.headers(err.headers);
     } else if (code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
@@ -95,9 +119,17 @@ export function installErrorHandler(app: FastifyInstance, prefix: string): void 
     }
 
     if (status >= 500) {
-      req.log.error({ err, reqId: req.id }, 'request failed');
-      // Mask internals: the client gets the request id to quote, not the stack.
-      detail = status === 503 || status === 504 ? detail : 'internal error';
+      if (classified) req.log.warn({ err, reqId: req.id, code }, 'request failed: dependency unavailable');
+      else req.log.error({ err, reqId: req.id }, 'request failed');
+      // Mask internals: the client gets the request id to quote, not the stack or a library's message.
+      if (!safeDetail) {
+        if (status === 503 || status === 504) {
+          detail = 'the service is temporarily unavailable; retry later';
+        } else {
+          status = 500;
+          detail = 'internal error';
+        }
+      }
       if (status === 500) code = `${prefix}_INTERNAL`;
     }
 

@@ -3,7 +3,7 @@
  * buildApp() returns the fully configured instance; server.ts only listens.
  */
 import { ConfigError, type EmbedConfig } from '@hh/config';
-import { shedOptionsFromConfig, createServiceApp, installServiceAuth, type ZodApp } from '@hh/service-kit';
+import { metricsListenFromConfig, shedOptionsFromConfig, createServiceApp, installServiceAuth, type ZodApp } from '@hh/service-kit';
 import { BuiltinProvider } from './providers/builtin.js';
 import { OpenAIProvider } from './providers/openai.js';
 import type { EmbeddingProvider } from './providers/types.js';
@@ -49,8 +49,9 @@ export function buildApp(config: EmbedConfig, opts: BuildAppOptions = {}): ZodAp
     metricPrefix: 'hh_embed',
     logLevel: config.LOG_LEVEL,
     bodyLimit: bodyLimitFor(config),
-    // Hard stop for a handler; the per-request deadline (x-hh-timeout-ms) normally ends things sooner.
-    requestTimeoutMs: config.EMBED_REQUEST_TIMEOUT_MS + 5_000,
+    // Time to receive a request (slow-trickle clients get 408); handlers have their own budget.
+    requestTimeoutMs: config.REQUEST_TIMEOUT_MS,
+    metricsListen: metricsListenFromConfig(config),
     shed: shedOptionsFromConfig(config),
   });
   // The /v1 scope requires hh-search's service token; health and metrics stay open.

@@ -3,7 +3,7 @@
  * buildApp() returns the fully configured instance; server.ts only listens.
  */
 import type { RerankConfig } from '@hh/config';
-import { shedOptionsFromConfig, createServiceApp, installServiceAuth, type ZodApp } from '@hh/service-kit';
+import { metricsListenFromConfig, shedOptionsFromConfig, createServiceApp, installServiceAuth, type ZodApp } from '@hh/service-kit';
 import { rerankRoutes } from './routes/rerank.js';
 
 /**
@@ -22,8 +22,9 @@ export function buildApp(config: RerankConfig): ZodApp {
     metricPrefix: 'hh_rerank',
     logLevel: config.LOG_LEVEL,
     bodyLimit: bodyLimitFor(config),
-    // Hard stop for receiving a body; the per-request deadline (x-hh-timeout-ms) normally ends things sooner.
-    requestTimeoutMs: config.RERANK_REQUEST_TIMEOUT_MS + 5_000,
+    // Time to receive a request (slow-trickle clients get 408); handlers have their own budget.
+    requestTimeoutMs: config.REQUEST_TIMEOUT_MS,
+    metricsListen: metricsListenFromConfig(config),
     shed: shedOptionsFromConfig(config),
   });
   // The /v1 scope requires hh-search's service token; health and metrics stay open.

@@ -5,18 +5,20 @@
  */
 import type pg from 'pg';
 import type { Cache } from '@hh/cache';
-import { shedOptionsFromConfig, createServiceApp, type ZodApp } from '@hh/service-kit';
+import { metricsListenFromConfig, shedOptionsFromConfig, createServiceApp, type ServiceAppOptions, type ZodApp } from '@hh/service-kit';
 import { createCandidateRepository, type OccupationResolver } from './candidates/repository.js';
 import { candidateRoutes } from './candidates/routes.js';
 import type { EmbedClient } from './clients/embed-client.js';
 import type { RerankClient } from './clients/rerank-client.js';
-import { authPlugin } from './plugins/auth.js';
+import { classifyError } from './errors.js';
+import { authPlugin, tenantGuard } from './plugins/auth.js';
 import { registerTenantRateLimit } from './plugins/rate-limit.js';
 import type { Redis } from 'ioredis';
 import type { SpecialtyMatch } from './search/branches.js';
 import { createSearchMetrics } from './search/metrics.js';
 import { searchRoutes } from './search/routes.js';
 import { createSearchService } from './search/service.js';
+import { createKeyResolver } from './tenants/key-resolver.js';
 import { createTenantRepository } from './tenants/repository.js';
 import type { VectorIndex } from './vector/types.js';
 import type { SearchConfig } from '@hh/config';
@@ -47,6 +49,10 @@ export interface SearchAppDeps {
   pending?: (tenantId: number) => Pending;
   /** The same, for all tenants (readiness). */
   pendingTotal?: () => Pending;
+  /** Prepended to every Redis key this app writes (the deployment's identity; see runtime.ts). */
+  redisKeyPrefix?: string;
+  /** Log destination (default stdout). */
+  logStream?: ServiceAppOptions['logStream'];
 }
 
 export function buildApp(deps: SearchAppDeps): ZodApp {
@@ -57,8 +63,12 @@ export function buildApp(deps: SearchAppDeps): ZodApp {
     metricPrefix: 'hh_search',
     logLevel: config.LOG_LEVEL,
     bodyLimit: config.BODY_LIMIT_BYTES,
-    requestTimeoutMs: 30_000,
+    requestTimeoutMs: config.REQUEST_TIMEOUT_MS,
     shed: shedOptionsFromConfig(config),
+    metricsListen: metricsListenFromConfig(config),
+    classifyError,
+    trustProxy: config.TRUST_PROXY,
+    ...(deps.logStream ? { logStream: deps.logStream } : {}),
     readiness: async () => {
       const status = deps.indexStatus();
       const details = {
@@ -114,21 +124,32 @@ export function buildApp(deps: SearchAppDeps): ZodApp {
     },
   });
 
-  void app.register(authPlugin, { tenants });
+  const keys = createKeyResolver(tenants, {
+    ttlMs: config.AUTH_KEY_CACHE_TTL_MS,
+    maxKeys: config.AUTH_KEY_CACHE_MAX,
+    unknownLookupsPerMinute: config.AUTH_UNKNOWN_KEY_LOOKUPS_PER_MINUTE,
+  });
+
+  // Fail-closed backstop for the whole app: no /v1 route runs without a tenant.
+  void app.register(tenantGuard);
+  // The /v1 API: one encapsulated scope, authenticated as a whole (see plugins/auth.ts), then the
+  // per-tenant quota, then the routes.
   void app.register(async (scoped) => {
     const z = scoped as unknown as ZodApp;
+    await z.register(authPlugin, { keys });
     await registerTenantRateLimit(z, {
       perMinute: config.SEARCH_RATE_LIMIT_PER_MINUTE,
-      commandTimeoutMs: config.REDIS_COMMAND_TIMEOUT_MS,
       ...(deps.rateLimitRedis ? { redis: deps.rateLimitRedis } : {}),
+      ...(deps.redisKeyPrefix ? { keyPrefix: deps.redisKeyPrefix } : {}),
     });
-    if (deps.onQueued) {
-      const wake = deps.onQueued;
-      z.addHook('onResponse', async (req, reply) => {
-        if ((req.method === 'PUT' || req.method === 'POST') && reply.statusCode < 300 && req.url.startsWith('/v1/candidates')) wake();
-      });
-    }
-    candidateRoutes(z, { candidates, pool: deps.pool, bulkMaxItems: config.BULK_MAX_ITEMS, bulkBodyLimit: config.BULK_BODY_LIMIT_BYTES, writes: deps.writes ?? new WorkTracker() });
+    await candidateRoutes(z, {
+      candidates,
+      pool: deps.pool,
+      bulkMaxItems: config.BULK_MAX_ITEMS,
+      bulkBodyLimit: config.BULK_BODY_LIMIT_BYTES,
+      writes: deps.writes ?? new WorkTracker(),
+      ...(deps.onQueued ? { onQueued: deps.onQueued } : {}),
+    });
     searchRoutes(z, { search, deadlineMs: config.SEARCH_DEADLINE_MS, minDeadlineMs: config.SEARCH_MIN_DEADLINE_MS });
   });
   return app;

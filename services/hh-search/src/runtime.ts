@@ -9,6 +9,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { createCache, instrumentCache } from '@hh/cache';
+import type { ServiceAppOptions } from '@hh/service-kit';
 import type { SearchConfig } from '@hh/config';
 import { createPool } from '@hh/db';
 import { createSpecialtyLookup, occupationsForTitles } from '@hh/taxonomy';
@@ -33,6 +34,17 @@ export interface RuntimeOptions {
   /** Vector index implementation; defaults to VECTOR_INDEX (DiskANN unless configured otherwise). */
   createIndex?: (dims: number) => VectorIndex;
   dims?: number;
+  /** Log destination (default stdout). */
+  logStream?: ServiceAppOptions['logStream'];
+}
+
+/**
+ * What every Redis key of this deployment starts with: CACHE_KEY_PREFIX (if set) and the database
+ * identity. Tenant ids start at 1 in every database, so without the identity two deployments
+ * sharing a Redis would read each other's cached pages and spend each other's quotas.
+ */
+export function redisKeyPrefix(configured: string | undefined, databaseId: string): string {
+  return `${configured ? `${configured}:` : ''}db:${databaseId}:`;
 }
 
 /**
@@ -60,8 +72,15 @@ export async function createRuntime(config: SearchConfig, opts: RuntimeOptions =
     statementTimeoutMs: config.PG_STATEMENT_TIMEOUT_MS,
     applicationName: 'hh-search',
   });
+  // This database's identity tags what is derived from it: snapshots (one taken from another
+  // database with the same schema and model must never be loaded) and every Redis key.
+  const { rows: idRows } = await pool.query<{ database_id: string }>('SELECT database_id FROM hh_instance');
+  const databaseId = idRows[0]?.database_id;
+  if (!databaseId) throw new Error('hh_instance has no row: run the migrations on this database');
+  const snapshotTag = `${config.EMBED_MODEL}|db:${databaseId}`;
+  const keyPrefix = redisKeyPrefix(config.CACHE_KEY_PREFIX, databaseId);
   const cache = createCache({
-    ...(config.REDIS_URL ? { redisUrl: config.REDIS_URL } : {}),
+    ...(config.REDIS_URL ? { redisUrl: config.REDIS_URL, keyPrefix } : {}),
     commandTimeoutMs: config.REDIS_COMMAND_TIMEOUT_MS,
     maxEntries: config.CACHE_MAX_ENTRIES,
     maxBytes: config.CACHE_MAX_BYTES,
@@ -70,10 +89,6 @@ export async function createRuntime(config: SearchConfig, opts: RuntimeOptions =
   const embed = new EmbedClient(config.EMBED_URL, config.EMBED_MODEL, serviceAuth);
   const rerank = new RerankClient(config.RERANK_URL, serviceAuth);
   const dims = opts.dims ?? 768;
-  // Snapshots are tagged with the model and this database's identity: a snapshot taken from
-  // another database (same schema, same model) must never be loaded.
-  const { rows: idRows } = await pool.query<{ database_id: string }>('SELECT database_id FROM hh_instance');
-  const snapshotTag = `${config.EMBED_MODEL}|db:${idRows[0]?.database_id ?? 'unknown'}`;
   const early = earlyLog();
   // A valid snapshot saves the rebuild: resume the change log after the seq it reflects.
   const snapshot =
@@ -138,6 +153,8 @@ export async function createRuntime(config: SearchConfig, opts: RuntimeOptions =
     pending: (t) => backlog.of(t),
     pendingTotal: () => backlog.total(),
     ...(rateLimitRedis ? { rateLimitRedis } : {}),
+    redisKeyPrefix: keyPrefix,
+    ...(opts.logStream ? { logStream: opts.logStream } : {}),
   });
   // Metrics live on the app's registry, so the worker is created after the app.
   instrumentCache(cache, app.metrics.registry);

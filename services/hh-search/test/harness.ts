@@ -46,7 +46,12 @@ async function listen(app: FastifyInstance): Promise<string> {
 
 export async function startHarness(
   overrides: Partial<Record<keyof SearchConfig, string>> = {},
-  opts: RuntimeOptions & { embedUrl?: string; rerankUrl?: string } = {},
+  opts: RuntimeOptions & {
+    embedUrl?: string;
+    rerankUrl?: string;
+    /** The DATABASE_URL hh-search gets, from the test database's own URL (e.g. through a proxy). */
+    databaseUrl?: (direct: string) => string;
+  } = {},
 ): Promise<Harness> {
   const db = await createTestDatabase(TAXONOMY_SEED);
   const serviceAuthSecret = TEST_SERVICE_AUTH_SECRET;
@@ -55,7 +60,7 @@ export async function startHarness(
   const embedUrl = await listen(embed);
   const rerankUrl = await listen(rerank);
   const base: Partial<Record<keyof SearchConfig, string>> = {
-    DATABASE_URL: db.url,
+    DATABASE_URL: opts.databaseUrl ? opts.databaseUrl(db.url) : db.url,
     EMBED_URL: opts.embedUrl ?? embedUrl,
     RERANK_URL: opts.rerankUrl ?? rerankUrl,
     LOG_LEVEL: process.env.HH_TEST_LOG_LEVEL ?? 'silent',

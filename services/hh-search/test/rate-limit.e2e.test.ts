@@ -1,24 +1,28 @@
 /**
- * Per-tenant quota (RELIABILITY.md §7 targets 2 and 4): past the quota a tenant gets 429 with
+ * Per-tenant quota: past the quota a tenant gets 429 with
  * retry-after and x-ratelimit-* headers while other tenants are unaffected; the counters live in
- * Redis keyed by tenant; a frozen Redis lets requests through (fail-open) instead of failing them.
+ * Redis keyed by deployment and tenant; a frozen Redis never fails or hangs a request: the replica
+ * counts in memory meanwhile (real headers, the quota still binds) and logs the outage and the
+ * recovery once each.
  */
 import type { ChildProcess } from 'node:child_process';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { client, startHarness, type Harness } from './harness.js';
+import { captureLogs } from './raw-http.js';
 import { freePort, startRedis } from './redis-server.js';
 
 const QUOTA = 4;
 let h: Harness;
 let redis: ChildProcess | undefined;
 let redisUrl: string;
+const logs = captureLogs();
 
 beforeAll(async () => {
   const port = await freePort();
   redis = await startRedis(port);
   redisUrl = `redis://127.0.0.1:${port}`;
-  h = await startHarness({ REDIS_URL: redisUrl, SEARCH_RATE_LIMIT_PER_MINUTE: String(QUOTA) });
+  h = await startHarness({ REDIS_URL: redisUrl, SEARCH_RATE_LIMIT_PER_MINUTE: String(QUOTA), LOG_LEVEL: 'info' }, { logStream: logs.stream });
 });
 
 afterAll(async () => {
@@ -47,12 +51,13 @@ describe('per-tenant rate limit', () => {
     expect(over.headers.get('x-ratelimit-remaining')).toBe('0');
     const other = await b.search({ query: 'registered nurse', limit: 3 });
     expect(other.status).toBe(200);
-    // Counters are shared through Redis, one per tenant.
+    // Counters are shared through Redis, one per tenant, under this deployment's database identity.
+    const { rows } = await h.db.pool.query<{ id: string }>('SELECT database_id::text AS id FROM hh_instance');
     const r = new Redis(redisUrl);
     try {
-      const keys = (await r.keys('hh:v1:ratelimit:*')).sort();
+      const keys = (await r.keys('*hh:v1:ratelimit:*')).sort();
       expect(keys.length).toBe(2);
-      expect(keys.every((k) => /^hh:v1:ratelimit:tenant:\d+$/.test(k))).toBe(true);
+      expect(keys.every((k) => k.startsWith(`db:${rows[0]!.id}:hh:v1:ratelimit:tenant:`) && /tenant:\d+$/.test(k))).toBe(true);
     } finally {
       r.disconnect();
     }
@@ -63,16 +68,30 @@ describe('per-tenant rate limit', () => {
     expect(res.status).toBe(401);
   });
 
-  it('a frozen Redis fails open: requests are answered, not rejected or hung', async () => {
+  it('a frozen Redis: counted in memory meanwhile (real headers, the quota binds), outage and recovery logged once each', { timeout: 60_000 }, async () => {
     const c = client(h.url, (await h.newTenant('rl-frozen')).key);
+    const said = (re: RegExp) => logs.lines.filter((l) => re.test(String(l.msg))).length;
     redis!.kill('SIGSTOP');
     try {
-      for (let i = 0; i < QUOTA + 2; i++) {
+      for (let i = 0; i < QUOTA; i++) {
         const res = await c.get(`missing-${i}`);
-        expect(res.status).toBe(404); // past the quota too: the limiter cannot count, so it lets requests through
+        expect(res.status).toBe(404); // answered, never failed because of the limiter
+        expect(res.headers.get('x-ratelimit-remaining')).toBe(String(QUOTA - 1 - i));
       }
+      const over = await c.get('missing-over');
+      expect(over.status).toBe(429);
+      expect(over.body.code).toBe('HH_SEARCH_RATE_LIMITED');
     } finally {
       redis!.kill('SIGCONT');
     }
+    expect(said(/rate limiter: Redis unavailable/)).toBe(1);
+    // Back to Redis: another tenant's requests are counted there again, and that is logged.
+    const d = client(h.url, (await h.newTenant('rl-thawed')).key);
+    while (said(/rate limiter: Redis is reachable again/) === 0) {
+      expect([404, 429]).toContain((await d.get('missing')).status);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    expect(said(/rate limiter: Redis unavailable/)).toBe(1);
+    expect(said(/rate limiter: Redis is reachable again/)).toBe(1);
   });
 });

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { HttpProblem, type ZodApp } from '@hh/service-kit';
+import { HttpProblem, parseJsonDocument, jsonBodyProblem, type ZodApp } from '@hh/service-kit';
 import { externalId } from '../schemas/common.js';
 import { bulkItem, candidateInput, candidateView, type CandidateInput } from './schema.js';
 import type { CandidateRepository, UpsertOutcome } from './repository.js';
@@ -29,17 +29,27 @@ function conflict(out: Extract<UpsertOutcome, { status: 'conflict' }>): HttpProb
   return new HttpProblem(409, 'HH_SEARCH_VERSION_CONFLICT', out.reason, [{ field: 'body.version', message: out.reason }]);
 }
 
-export function candidateRoutes(
-  app: ZodApp,
-  deps: { candidates: CandidateRepository; pool: pg.Pool; bulkMaxItems: number; bulkBodyLimit: number; writes: WorkTracker },
-) {
+export interface CandidateRouteDeps {
+  candidates: CandidateRepository;
+  pool: pg.Pool;
+  bulkMaxItems: number;
+  bulkBodyLimit: number;
+  /** Writes in flight: shutdown waits for them before closing the pool. */
+  writes: WorkTracker;
+  /** Called after a write that queued an embedding (wakes the outbox worker). */
+  onQueued?: () => void;
+}
+
+export async function candidateRoutes(app: ZodApp, deps: CandidateRouteDeps): Promise<void> {
   const { candidates, writes } = deps;
+  const queued = deps.onQueued ?? (() => undefined);
 
   app.put('/v1/candidates/:id', {
     schema: { params: idParams, body: candidateInput, response: { 200: upsertResult, 201: upsertResult, 409: problemBody } },
     handler: async (req, reply) => {
       const out = await writes.run(() => candidates.upsert(req.tenant.id, req.params.id, req.body));
       if (out.status === 'conflict') throw conflict(out);
+      if (out.embedding === 'queued') queued();
       return reply.code(out.status === 'created' ? 201 : 200).send(out);
     },
   });
@@ -60,11 +70,6 @@ export function candidateRoutes(
       if (!gone) throw new HttpProblem(404, 'HH_SEARCH_CANDIDATE_NOT_FOUND', `candidate ${req.params.id} not found`);
       return reply.code(204).send();
     },
-  });
-
-  // NDJSON bodies arrive as one string; each line is validated separately below.
-  app.addContentTypeParser(['application/x-ndjson', 'application/ndjson'], { parseAs: 'string', bodyLimit: deps.bulkBodyLimit }, (_req, body, done) => {
-    done(null, { ndjson: body as string });
   });
 
   const bulkResult = z.object({
@@ -92,11 +97,10 @@ export function candidateRoutes(
       for (let i = 0; i < lines.length; i++) {
         const line = lines[i]!.trim();
         if (!line) continue;
-        try {
-          items.push(JSON.parse(line));
-        } catch {
-          throw new HttpProblem(400, 'HH_SEARCH_VALIDATION', `line ${i + 1} is not valid JSON`, [{ field: `body[line ${i + 1}]`, message: 'is not valid JSON' }]);
-        }
+        // The same depth and prototype-key checks as JSON bodies, line by line.
+        const parsed = parseJsonDocument(line, { field: `body[line ${i + 1}]` });
+        if (!parsed.ok) throw jsonBodyProblem('HH_SEARCH', parsed);
+        items.push(parsed.value);
       }
     } else {
       throw new HttpProblem(400, 'HH_SEARCH_VALIDATION', 'body must be a JSON array of candidates or NDJSON (one candidate per line)', [
@@ -141,6 +145,7 @@ export function candidateRoutes(
       valid.push({ index, id, input });
     });
     const written = await candidates.upsertMany(tenant, valid);
+    if (written.some((out) => out.status !== 'error' && out.status !== 'conflict' && out.embedding === 'queued')) queued();
     written.forEach((out, j) => {
       const { index, id } = valid[j]!;
       if (out.status === 'error') {
@@ -157,41 +162,46 @@ export function candidateRoutes(
     return { items: results, counts };
   }
 
-  /** Idempotency bookkeeping talks to Postgres too: a failure there is a 503 to retry, not a 500. */
-  const unavailable = (err: unknown) =>
-    new HttpProblem(503, 'HH_SEARCH_DATABASE_UNAVAILABLE', `could not record the Idempotency-Key (${(err as Error).message}); retry`, undefined, { 'retry-after': '1' });
-
-  app.post('/v1/candidates/bulk', {
-    bodyLimit: deps.bulkBodyLimit,
-    schema: { body: z.unknown(), response: { 200: bulkResult } },
-    // The whole request, Idempotency-Key bookkeeping included, counts as one write in flight.
-    handler: (req, reply) => writes.run(async () => {
-      const key = idempotencyKeyOf(req.headers['idempotency-key']);
-      if (key === undefined) return bulk(req.tenant.id, req.body, req.log);
-      let claim: Claim<BulkResult>;
-      try {
-        claim = await claimIdempotencyKey<BulkResult>(deps.pool, req.tenant.id, key, requestHash(req.body));
-      } catch (err) {
-        throw err instanceof HttpProblem ? err : unavailable(err);
-      }
-      if (claim.kind === 'replay') {
-        void reply.header('idempotency-replayed', 'true');
-        return claim.response;
-      }
-      let out: BulkResult;
-      try {
-        out = await bulk(req.tenant.id, req.body, req.log);
-      } catch (err) {
-        await claim.release().catch(() => undefined); // a failed request leaves the key free for its retry
-        throw err;
-      }
-      // The writes are done; if the response cannot be recorded, a retry re-applies them (upserts are
-      // idempotent by id and content) rather than replaying.
-      await claim.complete(200, out).catch((err: unknown) => {
-        req.log.warn({ err }, 'idempotency response not recorded');
-        return claim.release().catch(() => undefined);
-      });
-      return out;
-    }),
+  // Only the bulk route reads NDJSON, and only it gets BULK_BODY_LIMIT_BYTES: the parser lives in
+  // a scope of its own, so every other /v1 route answers 415 to NDJSON and keeps BODY_LIMIT_BYTES.
+  await app.register(async (scope) => {
+    const bulkApp = scope as unknown as ZodApp;
+    // NDJSON bodies arrive as one string; each line is parsed and validated separately in bulk().
+    bulkApp.addContentTypeParser(['application/x-ndjson', 'application/ndjson'], { parseAs: 'string', bodyLimit: deps.bulkBodyLimit }, (_req, body, done) => {
+      done(null, { ndjson: body as string });
+    });
+    registerBulkRoute(bulkApp);
   });
+
+  function registerBulkRoute(app: ZodApp): void {
+    app.post('/v1/candidates/bulk', {
+      bodyLimit: deps.bulkBodyLimit,
+      schema: { body: z.unknown(), response: { 200: bulkResult } },
+      // The whole request, Idempotency-Key bookkeeping included, counts as one write in flight.
+      handler: (req, reply) => writes.run(async () => {
+        const key = idempotencyKeyOf(req.headers['idempotency-key']);
+        if (key === undefined) return bulk(req.tenant.id, req.body, req.log);
+        // A database failure here is answered by the shared error handler (503 + Retry-After).
+        const claim: Claim<BulkResult> = await claimIdempotencyKey<BulkResult>(deps.pool, req.tenant.id, key, requestHash(req.body));
+        if (claim.kind === 'replay') {
+          void reply.header('idempotency-replayed', 'true');
+          return claim.response;
+        }
+        let out: BulkResult;
+        try {
+          out = await bulk(req.tenant.id, req.body, req.log);
+        } catch (err) {
+          await claim.release().catch(() => undefined); // a failed request leaves the key free for its retry
+          throw err;
+        }
+        // The writes are done; if the response cannot be recorded, a retry re-applies them (upserts are
+        // idempotent by id and content) rather than replaying.
+        await claim.complete(200, out).catch((err: unknown) => {
+          req.log.warn({ err }, 'idempotency response not recorded');
+          return claim.release().catch(() => undefined);
+        });
+        return out;
+      }),
+    });
+  }
 }

@@ -10,6 +10,15 @@ export interface Tenant {
 export const hashKey = (key: string): Buffer => createHash('sha256').update(key, 'utf8').digest();
 
 export function createTenantRepository(pool: pg.Pool) {
+  /** The tenant of an unrevoked key, by the key's SHA-256 digest (what the auth cache holds). */
+  async function resolveDigest(digest: Buffer): Promise<Tenant | null> {
+    const { rows } = await pool.query<Tenant>(
+      `SELECT t.id, t.slug FROM api_keys k JOIN tenants t ON t.id = k.tenant_id
+        WHERE k.key_hash = $1 AND k.revoked_at IS NULL`,
+      [digest],
+    );
+    return rows[0] ?? null;
+  }
   return {
     async create(slug: string, name = slug): Promise<Tenant> {
       const { rows } = await pool.query<Tenant>(
@@ -61,14 +70,15 @@ export function createTenantRepository(pool: pg.Pool) {
       const { rows } = await pool.query<{ n: number | null }>('SELECT hh_delete_tenant($1) AS n', [tenantId]);
       return rows[0]?.n ?? null;
     },
-    async resolve(key: string): Promise<Tenant | null> {
-      const { rows } = await pool.query<Tenant>(
-        `SELECT t.id, t.slug FROM api_keys k JOIN tenants t ON t.id = k.tenant_id
-          WHERE k.key_hash = $1 AND k.revoked_at IS NULL`,
-        [hashKey(key)],
-      );
-      return rows[0] ?? null;
+    /** Revoke a key; true when it existed and was active. Caches stop honouring it within their TTL. */
+    async revokeKey(key: string): Promise<boolean> {
+      const { rowCount } = await pool.query('UPDATE api_keys SET revoked_at = now() WHERE key_hash = $1 AND revoked_at IS NULL', [hashKey(key)]);
+      return (rowCount ?? 0) > 0;
     },
+    async resolve(key: string): Promise<Tenant | null> {
+      return resolveDigest(hashKey(key));
+    },
+    resolveDigest,
   };
 }
 export type TenantRepository = ReturnType<typeof createTenantRepository>;
