@@ -105,7 +105,7 @@ describe('hh-embed configuration', () => {
   });
 
   it('refuses a secret shorter than 32 characters without echoing it', () => {
-    expect(() => config({ SERVICE_AUTH_SECRET: 'too-short-secret' })).toThrow('hh-embed: invalid configuration: SERVICE_AUTH_SECRET: must be at least 32 characters');
+    expect(() => config({ SERVICE_AUTH_SECRET: 'too-short-secret' })).toThrow('hh-embed: invalid configuration: SERVICE_AUTH_SECRET: is invalid: must be at least 32 characters');
   });
 
   it('runs open with the built-in model and no secret', async () => {

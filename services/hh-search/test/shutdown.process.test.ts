@@ -107,7 +107,7 @@ async function settled(p: SearchProcess): Promise<void> {
     const { rows } = await db.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM embedding_outbox');
     const ready = (await (await fetch(`${p.url}/health/ready`)).json()) as { index?: { lastSeq: number } };
     if (rows[0]!.n === 0 && (ready.index?.lastSeq ?? -1) >= (await head())) return;
-    if (Date.now() > until) throw new Error('the fleet did not settle');
+    if (Date.now() > until) throw new Error(`the fleet did not settle; hh-search said:\n${p.logs.slice(-30).map((l) => JSON.stringify(l)).join('\n')}`);
     await new Promise((r) => setTimeout(r, 100));
   }
 }
@@ -128,8 +128,12 @@ describe('SIGTERM', () => {
     );
     // In flight = received by the server (a connection still in the kernel's accept queue when the
     // listener closes is reset; a load balancer stops routing to an instance before stopping it).
-    const received = () => first.logs.filter((l) => l.msg === 'incoming request' && (l.req as { url?: string })?.url === '/v1/search').length;
-    while (provider.calls === callsBefore || received() < inFlight.length) await new Promise((r) => setTimeout(r, 10));
+    const received = () => first.logs.filter((l) => l.msg === 'incoming request' && (l.req as { route?: string })?.route === '/v1/search').length;
+    const until = Date.now() + 60_000;
+    while (provider.calls === callsBefore || received() < inFlight.length) {
+      if (Date.now() > until) throw new Error(`searches did not reach hh-search:\n${first.logs.slice(-30).map((l) => JSON.stringify(l)).join('\n')}`);
+      await new Promise((r) => setTimeout(r, 10));
+    }
     first.child.kill('SIGTERM');
     await first.waitForLog('shutting down: draining in-flight requests');
     const late = await call(first.url, '/v1/search', { query: 'nurse' }).then(
