@@ -43,6 +43,9 @@ export function createServiceApp(opts: ServiceAppOptions): ZodApp {
       ...(process.stdout.isTTY && process.env.NODE_ENV !== 'production' ? {} : {}),
     },
     bodyLimit: opts.bodyLimit ?? 1024 * 1024,
+    // Path parameters are ids of up to 128 characters, each up to 3 when percent-encoded. Fastify's
+    // default (100) answered 414 to valid ids that bulk ingestion accepts, leaving them unreadable.
+    maxParamLength: 3 * 128,
     connectionTimeout: 30_000,
     requestTimeout: opts.requestTimeoutMs ?? 30_000,
     keepAliveTimeout: 72_000,
