@@ -3,14 +3,9 @@
  * queries, candidate titles) on the request's thread: 1 MB of adversarial text must finish in
  * linear time, never block the process for minutes.
  */
-import vm from 'node:vm';
+import { bounded } from '@hh/testkit';
 import { describe, expect, it } from 'vitest';
 import { extractTitleCandidates, leadingPhrase, normalizeAlias, stripModifiers, titleVariants, trigramSet } from '../src/index.js';
-
-/** A hang bound for synchronous code (a test timeout cannot interrupt it; vm's timeout can). Generous, like a test timeout. */
-function bounded<T>(fn: () => T, ms = 40_000): T {
-  return vm.runInNewContext('fn()', { fn }, { timeout: ms }) as T;
-}
 
 const MB = 1 << 20;
 const ADVERSARIAL: Array<[string, string]> = [

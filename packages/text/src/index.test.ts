@@ -1,4 +1,4 @@
-import vm from 'node:vm';
+import { bounded } from '@hh/testkit';
 import { describe, expect, it } from 'vitest';
 import { detectLanguage, fold, hasForbiddenChars, tokenize, contentTokens } from './index.js';
 
@@ -23,11 +23,6 @@ describe('text', () => {
     expect(hasForbiddenChars('lone \ud800 surrogate')).toBe(true);
   });
 });
-
-/** A hang bound for synchronous code (a test timeout cannot interrupt it; vm's timeout can). Generous, like a test timeout. */
-function bounded<T>(fn: () => T, ms = 40_000): T {
-  return vm.runInNewContext('fn()', { fn }, { timeout: ms }) as T;
-}
 
 describe('text on 1 MB of adversarial input', () => {
   const MB = 1 << 20;

@@ -3,17 +3,9 @@
  * step must stay linear in the text's length: 1 MB of adversarial text must finish, not block the
  * process for minutes.
  */
-import vm from 'node:vm';
+import { bounded } from '@hh/testkit';
 import { describe, expect, it } from 'vitest';
 import { resolveJob, scoreDocuments } from '../src/index.js';
-
-/**
- * A hang bound for synchronous code (a test timeout cannot interrupt a regex that never yields;
- * vm's timeout can). Generous, like a test timeout: linear code needs well under a second here.
- */
-function bounded<T>(fn: () => T, ms = 40_000): T {
-  return vm.runInNewContext('fn()', { fn }, { timeout: ms }) as T;
-}
 
 const MB = 1 << 20;
 const ADVERSARIAL: Array<[string, string]> = [

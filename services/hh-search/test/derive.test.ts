@@ -2,20 +2,10 @@
  * withJoinedCompounds: the same output as the straightforward regex on ordinary text, and linear time
  * on adversarial text (it runs on every profile field at write time, inside the request).
  */
-import vm from 'node:vm';
 import fc from 'fast-check';
+import { bounded } from '@hh/testkit';
 import { describe, expect, it } from 'vitest';
 import { deriveCandidate, withJoinedCompounds } from '../src/candidates/derive.js';
-
-/**
- * Runs synchronous code under a hang bound. A test timeout alone cannot stop a regex that never
- * yields the event loop (the test would only be reported late, after minutes); vm's timeout
- * interrupts it. The bound is a hang guard like a test timeout, not a speed assertion: linear code
- * needs milliseconds, quadratic code minutes.
- */
-function bounded<T>(fn: () => T, ms: number): T {
-  return vm.runInNewContext('fn()', { fn }, { timeout: ms }) as T;
-}
 
 /**
  * The straightforward definition the function must keep matching: every chain of letter runs joined
