@@ -348,7 +348,7 @@ describe.skipIf(NO_REDIS)(unlessMissing('redis adapter specifics (shared Redis, 
   it('stores under the prefix with the tenant visible to SCAN and the query text hashed', async () => {
     const t = tenant();
     await cache.getOrLoad(cacheKey('search', t, 'registered nurse são paulo'), async () => [1, 2, 3], { ttlSeconds: 60 });
-    const [, keys] = await admin.scan('0', 'MATCH', `${PREFIX}hh:v1:*:${t}:*`, 'COUNT', 10_000);
+    const [, keys] = await admin!.scan('0', 'MATCH', `${PREFIX}hh:v1:*:${t}:*`, 'COUNT', 10_000);
     expect(keys).toHaveLength(1);
     expect(keys[0]).toMatch(new RegExp(`^${PREFIX}hh:v1:search:${t}:[A-Za-z0-9_-]{43}$`));
     expect(keys[0]).not.toMatch(/nurse/);
@@ -360,7 +360,7 @@ describe.skipIf(NO_REDIS)(unlessMissing('redis adapter specifics (shared Redis, 
     for (let i = 0; i < 40; i++) {
       const k = cacheKey('jit', t, i);
       await cache.getOrLoad(k, async () => i, { ttlSeconds: 100 });
-      ttls.push(await admin.pttl(PREFIX + k));
+      ttls.push(await admin!.pttl(PREFIX + k));
     }
     expect(Math.min(...ttls)).toBeGreaterThan(89_000); // PTTL only counts down, a little, between set and read
     expect(Math.max(...ttls)).toBeLessThanOrEqual(110_000);
@@ -368,14 +368,14 @@ describe.skipIf(NO_REDIS)(unlessMissing('redis adapter specifics (shared Redis, 
 
     const k = cacheKey('jit', t, 'swr');
     await cache.getOrLoad(k, async () => 'v', { ttlSeconds: 100, staleSeconds: 50, jitter: 0 });
-    const pttl = await admin.pttl(PREFIX + k);
+    const pttl = await admin!.pttl(PREFIX + k);
     expect(pttl).toBeGreaterThan(149_000);
     expect(pttl).toBeLessThanOrEqual(150_000);
   });
 
   it('bytes not written by this package are a miss and get replaced', async () => {
     const k = cacheKey('foreign', tenant(), 'q');
-    await admin.set(PREFIX + k, 'written by something else', 'EX', 60);
+    await admin!.set(PREFIX + k, 'written by something else', 'EX', 60);
     expect(await cache.get(k)).toEqual({ status: 'miss' });
     expect(await cache.getOrLoad(k, async () => 'ours', { ttlSeconds: 60 })).toEqual({ status: 'miss', value: 'ours' });
     expect(await cache.getOrLoad(k, async () => 'x', { ttlSeconds: 60 })).toEqual({ status: 'hit', value: 'ours' });

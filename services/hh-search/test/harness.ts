@@ -36,7 +36,7 @@ async function listen(app: FastifyInstance): Promise<string> {
 
 export async function startHarness(
   overrides: Partial<Record<keyof SearchConfig, string>> = {},
-  opts: RuntimeOptions & { embedUrl?: string; rerankUrl?: string } = {},
+  opts: RuntimeOptions & { embedUrl?: string; rerankUrl?: string; beforeStart?: (runtime: Runtime) => void } = {},
 ): Promise<Harness> {
   const db = await createTestDatabase(TAXONOMY_SEED);
   const embed = buildEmbed(loadEmbedConfig({ LOG_LEVEL: 'silent' })) as unknown as FastifyInstance;
@@ -60,6 +60,7 @@ export async function startHarness(
     ...overrides,
   });
   const runtime = await createRuntime(config, opts);
+  opts.beforeStart?.(runtime);
   await runtime.start();
   const url = await listen(runtime.app as unknown as FastifyInstance);
   const tenants = createTenantRepository(db.pool);
