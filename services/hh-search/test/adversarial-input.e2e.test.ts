@@ -86,6 +86,17 @@ describe('candidate fields', () => {
     },
   );
 
+  it.each(['a'.repeat(128), ':'.repeat(128), '@.-_'.repeat(32)])('the longest ids (%s) work on every route, even percent-encoded', { timeout: 60_000 }, async (id) => {
+    expect((await api.put(id, { title: 'Registered Nurse' })).status).toBe(201);
+    const got = await api.get(id);
+    expect(got.status, JSON.stringify(got.body)).toBe(200);
+    expect(got.body.id).toBe(id);
+    expect((await api.del(id)).status).toBe(204);
+    const gone = await api.get(id);
+    expect(gone.status).toBe(404);
+    expect(gone.body.code).toBe('HH_SEARCH_CANDIDATE_NOT_FOUND');
+  });
+
   it.each(variants)('an id of 100 KB (%s) is refused with a 4xx', { timeout: 60_000 }, async (_name, v) => {
     for (const method of ['PUT', 'GET', 'DELETE']) {
       const res = await api.raw(method, `/v1/candidates/${encodeURIComponent(v)}`, method === 'PUT' ? { title: 'Nurse' } : undefined);
