@@ -1,7 +1,7 @@
 import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
 import { cacheKey, cacheMetricsListener, createMemoryCache, createRedisCache, instrumentCache } from '@hh/cache';
-import { eventually, freePort } from './redis-server.js';
+import { eventually, freePort, redisMissing, unlessMissing } from './redis-server.js';
 
 async function value(registry: Registry, name: string, labels: Record<string, string>): Promise<number | undefined> {
   const metric = (await registry.getMetricsAsJSON()).find((m) => m.name === name);
@@ -36,9 +36,9 @@ describe('metrics', () => {
     await cache.close();
   });
 
-  it('a connected Redis instrumented after connecting shows up = 1', async () => {
+  it.skipIf(redisMissing())(unlessMissing('a connected Redis instrumented after connecting shows up = 1', redisMissing()), async () => {
     const registry = new Registry();
-    const cache = createRedisCache({ url: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', keyPrefix: `hhtest:metrics:${process.pid}:` });
+    const cache = createRedisCache({ url: process.env.REDIS_URL!, keyPrefix: `hhtest:metrics:${process.pid}:` });
     expect(await cache.ready(5_000)).toBe(true);
     instrumentCache(cache, registry);
     await eventually(async () => (await value(registry, 'hh_cache_backend_up', { backend: 'redis' })) === 1, 'up gauge 1');

@@ -6,7 +6,7 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { cacheKey, createRedisCache, type Cache, type CacheEvent } from '@hh/cache';
-import { eventually, freePort, startRedisServer, type RedisChild } from './redis-server.js';
+import { eventually, freePort, redisServerMissing, startRedisServer, unlessMissing, type RedisChild } from './redis-server.js';
 
 const children: RedisChild[] = [];
 const caches: Cache[] = [];
@@ -87,7 +87,7 @@ describe('Redis unreachable (closed port)', () => {
   });
 });
 
-describe('throwaway redis-server: black hole, crash, restart', () => {
+describe.skipIf(redisServerMissing())(unlessMissing('throwaway redis-server: black hole, crash, restart', redisServerMissing()), () => {
   let server: RedisChild;
   let cache: Cache;
   const events: CacheEvent[] = [];

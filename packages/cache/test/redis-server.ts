@@ -84,3 +84,24 @@ export function deferred<T>() {
   });
   return { promise, resolve, reject };
 }
+
+/**
+ * Why the tests that need a Redis cannot run here, or undefined when they can. The test setup
+ * (scripts/vitest-global-setup.ts) provides REDIS_URL, starting a throwaway redis-server if none
+ * was given, and records why when it cannot.
+ */
+export function redisMissing(): string | undefined {
+  return process.env.REDIS_URL ? undefined : (process.env.HH_TEST_NO_REDIS ?? 'REDIS_URL is unset');
+}
+
+/** Why no redis-server child can be started here (fault tests need their own), or undefined. */
+export function redisServerMissing(): string | undefined {
+  return process.env.HH_TEST_NO_REDIS_SERVER;
+}
+
+/** A test title that carries the reason it is skipped, also printed once so a skip is never silent. */
+export function unlessMissing(title: string, missing: string | undefined): string {
+  if (!missing) return title;
+  console.warn(`[tests] skipped "${title}": ${missing}`);
+  return `${title} [skipped: ${missing}]`;
+}

@@ -46,6 +46,7 @@ for (const line of lines) {
     continue;
   }
   // Row lines: engine, setting (may contain spaces), optional filter, then labelled figures.
+  // eslint-disable-next-line regexp/no-super-linear-backtracking -- parses this repo's own benchmark logs, one short line at a time
   m = /^(\S+)\s+(.+?)\s+(?:(\d+%)\s+)?recall@10 ([\d.]+)\s+p50 ([\d.]+) ms\s+p95 ([\d.]+)\s+p99 ([\d.]+)\s+qps2 (\S+)\s+dist\/q (\S+)\s+ham\/q (\S+)/.exec(line);
   if (m) {
     rows.push({

@@ -30,9 +30,17 @@ const RENAME: Record<string, string> = {
 };
 const DROP = new Set(['Database', 'Statistical', 'Spreadsheet', 'Testing', 'Accounting', 'Billing', 'Recordkeeping', 'Inventory', 'Scheduling', 'Presentation', 'Analytical', 'Calendar', 'Graphics', 'Project management', 'Word processing', 'Instant messaging', 'Video conferencing', 'Mobile', 'Microsoft Windows', 'Microsoft Exchange', 'IBM Notes', 'YouTube', 'LinkedIn', 'Facebook', 'Email', 'Web browser', 'Microsoft Outlook']);
 
+/** "Ansible software" → "Ansible" (by hand: `/\s+software$/` would rescan a run of spaces from each of its positions). */
+function withoutSoftwareSuffix(text: string): string {
+  if (!text.endsWith('software')) return text;
+  const head = text.slice(0, -'software'.length);
+  const trimmed = head.trimEnd();
+  return trimmed.length < head.length ? trimmed : text;
+}
+
 /** "Adobe Systems Adobe Photoshop" → "Adobe Photoshop", "Cascading style sheets CSS" → "CSS", "Ansible software" → "Ansible". */
 export function toolName(example: string): string | undefined {
-  let name = example.replace(/\s+software$/u, '').trim();
+  let name = withoutSoftwareSuffix(example).trim();
   if (RENAME[name]) return RENAME[name];
   if (RENAME[example]) return RENAME[example];
   name = name.replace(/^Adobe Systems /u, '');
@@ -41,7 +49,7 @@ export function toolName(example: string): string | undefined {
   // A descriptive phrase followed by its acronym: keep the acronym.
   if (words.length >= 3 && /^[A-Z][A-Z0-9#+.]{1,6}$/u.test(last) && words.slice(1, -1).some((w) => /^[a-z]/u.test(w))) name = last;
   // A generic category ("Medical condition coding") is not a tool.
-  if (words.length >= 2 && name === example.replace(/\s+software$/u, '') && words.slice(1).every((w) => /^[a-z]/u.test(w))) return undefined;
+  if (words.length >= 2 && name === withoutSoftwareSuffix(example) && words.slice(1).every((w) => /^[a-z]/u.test(w))) return undefined;
   if (DROP.has(name) || name.length > 32) return undefined;
   return name;
 }

@@ -14,7 +14,8 @@ export function normalizeAlias(text: string): string {
   for (const raw of spaced.split(' ')) {
     if (!raw) continue;
     // A dot survives only before a letter/digit (".net", "node.js"); trailing dots are sentence or abbreviation marks.
-    let tok = raw.replace(/\.+(?![\p{L}\p{N}])/gu, '');
+    // One dot at a time (not `\.+`), so no attempt scans a run of dots it then gives back.
+    let tok = raw.replace(/\.(?![\p{L}\p{N}])/gu, '');
     // "+"/"#" survive only after a letter/digit or another "+" ("c++", "c#"); a lone "+" or "#" is noise.
     tok = tok.replace(/^[+#]+/u, '');
     if (tok && /[\p{L}\p{N}]/u.test(tok)) out.push(tok);

@@ -15,6 +15,8 @@ describe('normalizeAlias', () => {
     expect(normalizeAlias('Node.js developer.')).toBe('node.js developer');
     expect(normalizeAlias('Sr. Accountant + Tax')).toBe('sr accountant tax');
     expect(normalizeAlias('# 1 Sales Rep')).toBe('1 sales rep');
+    // Of a run of dots, only the last one before a letter or digit stays.
+    expect(normalizeAlias('node..js ...net etc... v1.2..')).toBe('node.js .net etc v1.2');
   });
 });
 

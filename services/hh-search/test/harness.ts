@@ -51,6 +51,8 @@ export async function startHarness(
     rerankUrl?: string;
     /** The DATABASE_URL hh-search gets, from the test database's own URL (e.g. through a proxy). */
     databaseUrl?: (direct: string) => string;
+    /** Runs after the runtime is built and before it starts (e.g. to attach observers). */
+    beforeStart?: (runtime: Runtime) => void;
   } = {},
 ): Promise<Harness> {
   const db = await createTestDatabase(TAXONOMY_SEED);
@@ -78,6 +80,7 @@ export async function startHarness(
   const configFor = (more: Partial<Record<keyof SearchConfig, string>> = {}) => loadSearchConfig({ ...base, ...more });
   const config = configFor(overrides);
   const runtime = await createRuntime(config, opts);
+  opts.beforeStart?.(runtime);
   await runtime.start();
   const url = await listen(runtime.app as unknown as FastifyInstance);
   const tenants = createTenantRepository(db.pool);

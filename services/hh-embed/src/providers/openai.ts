@@ -37,6 +37,7 @@ export class OpenAIProvider implements EmbeddingProvider {
     const base = new URL(opts.baseUrl);
     if (base.protocol !== 'http:' && base.protocol !== 'https:') throw new Error('EMBED_OPENAI_BASE_URL must be http(s)');
     this.modelId = openaiModelId(opts.model);
+    // eslint-disable-next-line regexp/no-super-linear-move -- the operator's EMBED_OPENAI_BASE_URL, never request input
     this.path = `${base.pathname.replace(/\/+$/, '')}/embeddings`;
     this.headers = { 'content-type': 'application/json', accept: 'application/json' };
     if (opts.apiKey) this.headers.authorization = `Bearer ${opts.apiKey}`;

@@ -244,7 +244,9 @@ const PLUS = new RegExp(String.raw`\b(\d{1,2})\s*\+\s*${YEARS}`, 'g');
 const AT_LEAST = new RegExp(String.raw`\b(?:at least|minimum of|minimum|min\.?|more than|over|pelo menos|no minimo|minimo de|mais de|acima de)\s*(\d{1,2})\s*${YEARS}`, 'g');
 const UP_TO = new RegExp(String.raw`\b(?:up to|no more than|ate|no maximo|maximo de)\s*(\d{1,2})\s*${YEARS}`, 'g');
 const BARE = new RegExp(String.raw`\b(\d{1,2})\s*${YEARS}\b`, 'g');
-const OF_EXPERIENCE = new RegExp(String.raw`\b(\d{1,2})\s*\+?\s*${YEARS}\s*(?:of|de)\s*(?:\w+\s+){0,2}?(?:experience|experiencia|atuacao|work|trabalho)`, 'g');
+// `\s*(?:\+\s*)?`, not `\s*\+?\s*`: two adjacent `\s*` can split a run of spaces between them in n ways,
+// so a digit followed by 20,000 spaces cost seconds of backtracking.
+const OF_EXPERIENCE = new RegExp(String.raw`\b(\d{1,2})\s*(?:\+\s*)?${YEARS}\s*(?:of|de)\s*(?:\w+\s+){0,2}?(?:experience|experiencia|atuacao|work|trabalho)`, 'g');
 
 /** Years asked for in a job text: "5+ years", "3-5 years", "pelo menos 4 anos", "5 anos de experiência". */
 export function findYearsRange(folded: string): { min: number | null; max: number | null } {

@@ -19,10 +19,36 @@ export interface DerivedCandidate {
   embedHash: string;
 }
 
-/** "back-end" also indexed as "backend" (and "e-mail" as "email"): users type both spellings. */
+/**
+ * Runs of letters and hyphens. A single character class with nothing after it never backtracks, so
+ * this is one linear pass; the hyphenated words are then picked out of each run by hand. (The
+ * direct pattern, `\p{L}+(?:-\p{L}+)+`, failed at every letter of a long hyphen-free word after
+ * scanning to its end: quadratic in the word's length, about 2 s for 20,000 letters.)
+ */
+const LETTERS_AND_HYPHENS = /[\p{L}-]+/gu;
+
+/**
+ * "back-end" also indexed as "backend" (and "e-mail" as "email"): users type both spellings.
+ * A compound is two or more runs of letters joined by single hyphens ("state-of-the-art"); a double
+ * hyphen or a hyphen at either end is not part of it ("a--b" has none, "-x-y-" has "x-y").
+ */
 export function withJoinedCompounds(text: string): string {
-  const joined = text.match(/\p{L}+(?:-\p{L}+)+/gu);
-  return joined ? `${text} ${joined.map((w) => w.replace(/-/g, '')).join(' ')}` : text;
+  const joined: string[] = [];
+  for (const [run] of text.matchAll(LETTERS_AND_HYPHENS)) {
+    if (!run.includes('-')) continue;
+    let parts: string[] = [];
+    for (const part of run.split('-')) {
+      if (part) {
+        parts.push(part);
+        continue;
+      }
+      // An empty part is a hyphen at an end of the run or one of two in a row: the compound stops here.
+      if (parts.length > 1) joined.push(parts.join(''));
+      parts = [];
+    }
+    if (parts.length > 1) joined.push(parts.join(''));
+  }
+  return joined.length > 0 ? `${text} ${joined.join(' ')}` : text;
 }
 
 export const normSkill = (s: string) => fold(s).replace(/\s+/g, ' ').trim();
