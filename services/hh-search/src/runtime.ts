@@ -105,6 +105,8 @@ export async function createRuntime(config: SearchConfig, opts: RuntimeOptions =
     model: config.EMBED_MODEL,
     pollMs: config.INDEX_POLL_MS,
     ...(snapshot ? { fromSeq: snapshot.lastSeq } : {}),
+    // Applied changes shrink the backlog searches report: recount soon rather than at the next tick.
+    onApplied: () => backlog.poke(),
   });
   const changeLog = createChangeLogRepository(pool);
   // Stable across restarts when snapshots are kept, so a restart updates its own replica row.

@@ -105,6 +105,8 @@ export async function startHarness(
       }
       const { rows } = await db.pool.query<{ seq: number | null }>('SELECT max(seq) AS seq FROM change_log');
       await runtime.sync.waitForSeq(rows[0]?.seq ?? 0);
+      // Settled includes what searches report as pending (counted in the background otherwise).
+      await runtime.backlog.refresh();
     },
     async close() {
       await runtime.close();
