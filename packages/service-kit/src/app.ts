@@ -89,7 +89,7 @@ export function createServiceApp(opts: ServiceAppOptions): ZodApp {
     bodyLimit: opts.bodyLimit ?? 1024 * 1024,
     // Path parameters are ids of up to 128 characters, each up to 3 when percent-encoded. Fastify's
     // default (100) answered 414 to valid ids that bulk ingestion accepts, leaving them unreadable.
-    maxParamLength: 3 * 128,
+    routerOptions: { maxParamLength: 3 * 128 },
     connectionTimeout: 30_000,
     requestTimeout,
     // Passed to http.createServer: headers must arrive within the request timeout too, and the
