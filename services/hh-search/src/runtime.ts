@@ -340,6 +340,9 @@ export async function createRuntime(config: SearchConfig, opts: RuntimeOptions =
         await reconciler.stop();
         await worker.stop();
         await backlog.stop();
+        // Apply what was committed up to now (the worker's last batch included), so the final
+        // snapshot reflects it and the next start has nothing of ours to replay.
+        await sync.exclusive(() => sync.catchUp()).catch((err: unknown) => app.log.warn({ err }, 'final change-log catch-up failed'));
         await sync.stop();
         try {
           await saveSnapshot();
