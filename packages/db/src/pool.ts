@@ -18,7 +18,7 @@ pg.types.setTypeParser(pg.types.builtins.INT8, (v) => {
 });
 
 /**
- * A pg Pool with every timeout set: pg's defaults wait forever (RELIABILITY.md §2.8).
+ * A pg Pool with every timeout set: pg's defaults wait forever (docs/RELIABILITY.md §2.8).
  * Pool 'error' events (an idle client losing its server) are logged, never fatal.
  */
 export function createPool(connectionString: string, opts: PoolOptions = {}): pg.Pool {

@@ -1,7 +1,7 @@
 /**
  * The process-level code a service needs: listen, and shut down in order on SIGTERM/SIGINT.
  *
- * Shutdown (RELIABILITY.md §7 target 28): the listener stops accepting connections at once and
+ * Shutdown (docs/RELIABILITY.md §3.6, target 28): the listener stops accepting connections at once and
  * requests that arrive on kept-alive connections get 503 + `Connection: close` (Fastify's
  * return503OnClosing); in-flight requests get `graceMs` to finish; past that their connections are
  * cut. Then the app's onClose hooks run (a service stops its workers, writes its final snapshot and

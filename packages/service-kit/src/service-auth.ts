@@ -1,5 +1,5 @@
 /**
- * Service-to-service authentication (RELIABILITY.md §4.1, RFC 8725): hh-search signs short-lived
+ * Service-to-service authentication (docs/RELIABILITY.md §4.1, RFC 8725): hh-search signs short-lived
  * HS256 JWTs with a secret the fleet shares (SERVICE_AUTH_SECRET), one audience per callee, and
  * hh-embed / hh-rerank verify them in an `onRequest` hook of their `/v1` scope, so a request
  * without a valid token is refused before its body is read or any work is done.

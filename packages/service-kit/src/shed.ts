@@ -1,5 +1,5 @@
 /**
- * Load shedding (RELIABILITY.md §2.2): @fastify/under-pressure samples this process's event-loop
+ * Load shedding (docs/RELIABILITY.md §2.2): @fastify/under-pressure samples this process's event-loop
  * delay and heap and, past a threshold, answers new requests 503 FST_UNDER_PRESSURE with Retry-After
  * before their bodies are read — so an overloaded process sheds the excess instead of queueing it
  * into timeouts. Only self-overload counts: dependency health stays in /health/ready (a failing

@@ -1,5 +1,5 @@
 /**
- * Property test for POST /v1/embeddings (RELIABILITY.md §7 target 18). The route validates by hand
+ * Property test for POST /v1/embeddings (docs/RELIABILITY.md §7 target 18). The route validates by hand
  * (one pass that reports every problem), so the oracle here is an independent zod schema written
  * from the API table in this service's README: inputs are generated from it (z.toJSONSchema →
  * fast-check, see @hh/testkit), valid and mutated, and sent over real HTTP. For every response:

@@ -1,5 +1,5 @@
 /**
- * Property test for POST /v1/rerank (RELIABILITY.md §7 target 18). The route validates by hand (one
+ * Property test for POST /v1/rerank (docs/RELIABILITY.md §7 target 18). The route validates by hand (one
  * pass that reports every problem with its path), so the oracle here is an independent zod schema
  * written from the API tables in this service's README: inputs are generated from it
  * (z.toJSONSchema → fast-check, see @hh/testkit), valid and mutated, and sent over real HTTP. For

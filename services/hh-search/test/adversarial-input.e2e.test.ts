@@ -1,5 +1,5 @@
 /**
- * 100 KB of adversarial text in every field a client can send (RELIABILITY.md §7 target 20), through
+ * 100 KB of adversarial text in every field a client can send (docs/RELIABILITY.md §7 target 20), through
  * the real HTTP routes: long words without a hyphen, runs of hyphens, "a-a-a-…", accented letters,
  * digits and mixed text. Every answer is a 2xx or a 4xx, never a 5xx, and it arrives (a hang is
  * bounded by the test timeout; no durations are asserted). What the route's schema accepts (each

@@ -1,5 +1,5 @@
 /**
- * The request deadline (x-hh-timeout-ms) and its propagation (RELIABILITY.md §7 target 12). A budget
+ * The request deadline (x-hh-timeout-ms) and its propagation (docs/RELIABILITY.md §7 target 12). A budget
  * below the minimum is refused before any work; a tiny budget that is accepted can time out every
  * branch but never crashes the process (each started promise is observed) and never answers an
  * empty 200; hh-embed and hh-rerank receive what is left of the budget, and each Postgres statement

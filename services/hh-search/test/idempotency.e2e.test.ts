@@ -1,5 +1,5 @@
 /**
- * Idempotency-Key on bulk ingestion (RELIABILITY.md §7 target 25): the same key and body replays the
+ * Idempotency-Key on bulk ingestion (docs/RELIABILITY.md §7 target 25): the same key and body replays the
  * first response without writing again; the same key with another body is 422; a key whose first
  * request is still running is 409; keys are per tenant; a malformed key is a field-level 400.
  */

@@ -1,5 +1,5 @@
 /**
- * Property tests from the route schemas (RELIABILITY.md §7 targets 18 and 21) for the candidate
+ * Property tests from the route schemas (docs/RELIABILITY.md §7 targets 18 and 21) for the candidate
  * routes: PUT / GET / DELETE /v1/candidates/{id} and POST /v1/candidates/bulk (JSON and NDJSON),
  * run as random command sequences by two tenants against a model of what each tenant stored.
  *

@@ -1,5 +1,5 @@
 /**
- * Property tests from the route schema (RELIABILITY.md §7 targets 18 and 21) for POST /v1/search:
+ * Property tests from the route schema (docs/RELIABILITY.md §7 targets 18 and 21) for POST /v1/search:
  * request bodies generated from the route's own zod schema (z.toJSONSchema → fast-check), valid and
  * mutated, sent by one of two tenants with different pools. For every response: never a 5xx; a 200
  * parses with the route's declared response schema and holds only the caller's candidates, pages

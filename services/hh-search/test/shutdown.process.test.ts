@@ -1,5 +1,5 @@
 /**
- * Shutdown as a process (RELIABILITY.md §7 target 28): SIGTERM while searches are in flight. They
+ * Shutdown as a process (docs/RELIABILITY.md §7 target 28): SIGTERM while searches are in flight. They
  * finish with 200; new requests are refused (connection refused, or 503 + Connection: close on a
  * kept-alive connection); the final vector-index snapshot is written at the change log's head; the
  * pool is closed; the exit status is 0. A restart loads that snapshot and replays nothing. A final

@@ -1,5 +1,5 @@
 /**
- * Idempotency-Key for bulk ingestion (RELIABILITY.md §3.5, target 25). A client that retries a bulk
+ * Idempotency-Key for bulk ingestion (docs/RELIABILITY.md §3.5, target 25). A client that retries a bulk
  * request after a timeout sends the same key: the first request claims the key in Postgres (tenant +
  * key, with a hash of the body), stores its response when done, and every retry with the same body
  * gets that response back (`idempotency-replayed: true`) without writing candidates or queueing

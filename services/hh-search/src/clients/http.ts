@@ -1,7 +1,7 @@
 /**
  * JSON-over-HTTP calls to hh-embed / hh-rerank with undici: a bounded keep-alive pool per origin,
- * a per-call timeout that always fits inside the caller's deadline (RELIABILITY.md §2.4), and the
- * service token the callee requires (RELIABILITY.md §4.1) when SERVICE_AUTH_SECRET is set.
+ * a per-call timeout that always fits inside the caller's deadline (docs/RELIABILITY.md §2.4), and the
+ * service token the callee requires (docs/RELIABILITY.md §4.1) when SERVICE_AUTH_SECRET is set.
  */
 import { Pool, errors as undiciErrors } from 'undici';
 import { DEADLINE_HEADER, ServiceTokenSigner } from '@hh/service-kit';
