@@ -11,7 +11,7 @@ import { randomUUID } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { Redis } from 'ioredis';
 import { cacheKey, createMemoryCache, createRedisCache } from '../src/index.js';
-import { freePort, startRedisServer } from '../test/redis-server.js';
+import { freePort, startRedisServer } from '@hh/testkit';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const PREFIX = `hhbench:cache:${process.pid}:${randomUUID().slice(0, 8)}:`;

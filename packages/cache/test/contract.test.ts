@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cacheKey, createCache, createMemoryCache, createRedisCache, type Cache, type CacheEvent } from '@hh/cache';
-import { deferred, eventually, redisMissing, sleep, unlessMissing } from './redis-server.js';
+import { deferred, eventually, redisMissing, sleep, unlessMissing } from '@hh/testkit';
 
 const NO_REDIS = redisMissing();
 const REDIS_URL = process.env.REDIS_URL ?? '';

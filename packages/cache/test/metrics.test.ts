@@ -1,7 +1,7 @@
 import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
 import { cacheKey, cacheMetricsListener, createMemoryCache, createRedisCache, instrumentCache } from '@hh/cache';
-import { eventually, freePort, redisMissing, unlessMissing } from './redis-server.js';
+import { eventually, freePort, redisMissing, unlessMissing } from '@hh/testkit';
 
 async function value(registry: Registry, name: string, labels: Record<string, string>): Promise<number | undefined> {
   const metric = (await registry.getMetricsAsJSON()).find((m) => m.name === name);

@@ -6,7 +6,7 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { cacheKey, createRedisCache, type Cache, type CacheEvent } from '@hh/cache';
-import { eventually, freePort, redisServerMissing, startRedisServer, unlessMissing, type RedisChild } from './redis-server.js';
+import { eventually, freePort, redisServerMissing, startRedisServer, unlessMissing, type RedisChild } from '@hh/testkit';
 
 const children: RedisChild[] = [];
 const caches: Cache[] = [];

@@ -8,3 +8,14 @@ export { arbitraryFromSchema, type JsonSchema, type SchemaArbitraryOptions } fro
 export { mutated, JUNK } from './mutate.js';
 export { problemJson, type ProblemJson } from './problem.js';
 export { collectRoutes, type CollectedRoute } from './routes.js';
+export {
+  deferred,
+  eventually,
+  freePort,
+  redisMissing,
+  redisServerMissing,
+  sleep,
+  startRedisServer,
+  unlessMissing,
+  type RedisChild,
+} from './redis-server.js';

@@ -1,6 +1,7 @@
 /**
- * Throwaway redis-server processes on ephemeral ports for fault injection. The machine's shared
- * Redis is never stopped or paused by tests.
+ * Throwaway redis-server processes on ephemeral ports, for tests that kill or freeze their Redis (the
+ * machine's shared Redis is never stopped or paused by tests), and the skip reasons the vitest global
+ * setup records when there is no Redis or no redis-server binary.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createConnection, createServer } from 'node:net';
