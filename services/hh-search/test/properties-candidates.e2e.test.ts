@@ -13,9 +13,10 @@
 import fc from 'fast-check';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { arbitraryFromSchema, collectRoutes, mutated, problemJson, type CollectedRoute, type JsonSchema } from '@hh/testkit';
+import { arbitraryFromSchema, collectRoutes, mutated, type CollectedRoute, type JsonSchema } from '@hh/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { client, startHarness, type Api, type ApiResponse, type Harness } from './harness.js';
+import { expectNoServerError, expectProblem } from './expectations.js';
 
 let h: Harness;
 let routes: CollectedRoute[] = [];
@@ -44,16 +45,6 @@ const jsonSchema = (schema: ZodSchema) => z.toJSONSchema(schema, { io: 'input', 
 /** The routes these properties drive; the search route has its own file (properties-search). */
 const COVERED = ['PUT /v1/candidates/:id', 'GET /v1/candidates/:id', 'DELETE /v1/candidates/:id', 'POST /v1/candidates/bulk', 'POST /v1/search'];
 
-function expectNoServerError(res: ApiResponse, what: string): void {
-  expect(res.status, `${what} → ${res.status} ${JSON.stringify(res.body)?.slice(0, 500)}`).toBeLessThan(500);
-}
-function expectProblem(res: ApiResponse, what: string): void {
-  expectNoServerError(res, what);
-  expect(res.status, what).toBeGreaterThanOrEqual(400);
-  expect(res.headers.get('content-type'), what).toMatch(/^application\/problem\+json/);
-  const p = problemJson.parse(res.body);
-  expect(p.status, what).toBe(res.status);
-}
 /** Schema-invalid input: a 400 whose errors[] name a field under `prefix` (body…, params…, headers…). */
 function expectFieldErrors(res: ApiResponse, prefix: string, what: string): void {
   expectProblem(res, what);

@@ -9,10 +9,11 @@
 import fc from 'fast-check';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { arbitraryFromSchema, collectRoutes, mutated, problemJson, type CollectedRoute, type JsonSchema } from '@hh/testkit';
+import { arbitraryFromSchema, collectRoutes, mutated, type CollectedRoute, type JsonSchema } from '@hh/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { accountant, backendPt, nurse } from './fixtures.js';
-import { client, startHarness, type Api, type ApiResponse, type Harness } from './harness.js';
+import { client, startHarness, type Api, type Harness } from './harness.js';
+import { expectNoServerError, expectProblem } from './expectations.js';
 
 let h: Harness;
 let routes: CollectedRoute[] = [];
@@ -44,15 +45,6 @@ function schemas() {
   return { body: s.body, ok: s.response[200]!, json: z.toJSONSchema(s.body, { io: 'input', unrepresentable: 'any' }) as JsonSchema };
 }
 
-function expectNoServerError(res: ApiResponse, what: string): void {
-  expect(res.status, `${what} → ${res.status} ${JSON.stringify(res.body)?.slice(0, 500)}`).toBeLessThan(500);
-}
-function expectProblem(res: ApiResponse, what: string): void {
-  expectNoServerError(res, what);
-  expect(res.status, what).toBeGreaterThanOrEqual(400);
-  expect(res.headers.get('content-type'), what).toMatch(/^application\/problem\+json/);
-  expect(problemJson.parse(res.body).status, what).toBe(res.status);
-}
 
 /** Words from both pools and from nowhere, so searches hit, miss and overlap. */
 const WORDS = ['registered nurse', 'Nurse (B)', 'ICU', 'accountant', 'GAAP', 'Desenvolvedor Back-end', 'Node.js', 'PostgreSQL', 'Houston', 'São Paulo', 'astronaut'];
