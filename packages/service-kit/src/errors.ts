@@ -120,6 +120,9 @@ export function installErrorHandler(app: FastifyInstance, prefix: string, classi
 
     if (status >= 500) {
       if (classified) req.log.warn({ err, reqId: req.id, code }, 'request failed: dependency unavailable');
+      // A 503/504 we decided on (overload, a budget too short, no branch answered) is an expected
+      // answer, not a fault: a line without a stack. Anything else is a bug or an outage.
+      else if (err instanceof HttpProblem && (status === 503 || status === 504)) req.log.warn({ reqId: req.id, code, detail }, 'request refused');
       else req.log.error({ err, reqId: req.id }, 'request failed');
       // Mask internals: the client gets the request id to quote, not the stack or a library's message.
       if (!safeDetail) {

@@ -97,7 +97,7 @@ export function parseJsonDocument(text: string, opts: { maxDepth?: number; field
 /** A 400 for a document that parseJsonDocument refused. */
 export function jsonBodyProblem(prefix: string, r: Extract<JsonParseResult, { ok: false }>): HttpProblem {
   const code = r.kind === 'syntax' ? `${prefix}_MALFORMED_BODY` : `${prefix}_VALIDATION`;
-  return new HttpProblem(400, code, `${r.error.field} ${r.error.message}`, [r.error]);
+  return new HttpProblem(400, code, `invalid body: ${r.error.field}: ${r.error.message}`, [r.error]);
 }
 
 /** Replace Fastify's application/json parser with one that applies these checks. */
