@@ -14,7 +14,13 @@ import { classifyError } from './errors.js';
 import { authPlugin, tenantGuard } from './plugins/auth.js';
 import { registerTenantRateLimit } from './plugins/rate-limit.js';
 import type { Redis } from 'ioredis';
-import type { SpecialtyMatch } from './search/branches.js';
+import type { SpecialtyMatch } from './search/branch.js';
+import { createPostgresFullTextBranch } from './search/branches/fulltext-postgres.js';
+import { createSpecialtyBranch } from './search/branches/specialty.js';
+import { createVectorBranch } from './search/branches/vector.js';
+import { createPipeline } from './search/pipeline.js';
+import { createSearchReadRepository } from './search/read-repository.js';
+import { createRerankStage } from './search/rerank.js';
 import { createSearchMetrics } from './search/metrics.js';
 import { searchRoutes } from './search/routes.js';
 import { createSearchService } from './search/service.js';
@@ -100,24 +106,43 @@ export function buildApp(deps: SearchAppDeps): ZodApp {
     this.set({ state: 'waiting' }, deps.pool.waitingCount);
   });
 
-  const search = createSearchService({
+  const repo = createSearchReadRepository();
+  const rank = createPipeline({
     pool: deps.pool,
+    repo,
+    metrics,
+    branches: [
+      createVectorBranch({
+        embed: deps.embed,
+        cache: deps.cache,
+        index: deps.index,
+        indexReady: () => deps.indexStatus().ready,
+        repo,
+        metrics,
+        embedTimeoutMs: config.SEARCH_EMBED_TIMEOUT_MS,
+      }),
+      createPostgresFullTextBranch(repo),
+      createSpecialtyBranch({ cache: deps.cache, lookup: deps.specialty, repo }),
+    ],
+    rerank: createRerankStage({
+      rerank: deps.rerank,
+      cache: deps.cache,
+      metrics,
+      topN: config.SEARCH_RERANK_TOP_N,
+      timeoutMs: config.SEARCH_RERANK_TIMEOUT_MS,
+      cacheTtlSeconds: config.CACHE_TTL_SECONDS,
+    }),
+    config: { branchTimeoutMs: config.SEARCH_BRANCH_TIMEOUT_MS, rrfK: config.SEARCH_RRF_K, window: config.SEARCH_FUSION_WINDOW },
+  });
+  const search = createSearchService({
     cache: deps.cache,
-    embed: deps.embed,
-    rerank: deps.rerank,
-    index: deps.index,
-    indexReady: () => deps.indexStatus().ready,
+    rank,
     tenantVersion: deps.tenantVersion,
     cursorSecret: deps.cursorSecret,
-    specialty: deps.specialty,
     ...(deps.pending ? { pending: deps.pending } : {}),
     metrics,
     config: {
       deadlineMs: config.SEARCH_DEADLINE_MS,
-      embedTimeoutMs: config.SEARCH_EMBED_TIMEOUT_MS,
-      branchTimeoutMs: config.SEARCH_BRANCH_TIMEOUT_MS,
-      rerankTimeoutMs: config.SEARCH_RERANK_TIMEOUT_MS,
-      rerankTopN: config.SEARCH_RERANK_TOP_N,
       rrfK: config.SEARCH_RRF_K,
       window: config.SEARCH_FUSION_WINDOW,
       cacheTtlSeconds: config.CACHE_TTL_SECONDS,

@@ -3,13 +3,10 @@
  * truncated to `window`. Ties break on the best single-branch rank, then on id, so the order
  * is deterministic and pages are stable.
  */
+import type { BranchHit } from './branch.js';
 import type { BranchName } from './schema.js';
 
-export interface BranchHit {
-  id: number;
-  score: number;
-  occupation?: string;
-}
+export type { BranchHit };
 
 export interface FusedHit {
   id: number;
@@ -39,4 +36,22 @@ export function rrfFuse(
     }
   }
   return [...fused.values()].sort((a, b) => b.rrf - a.rrf || a.bestRank - b.bestRank || a.id - b.id);
+}
+
+/**
+ * Nice-to-have skills as a bounded multiplicative boost after fusion: at most +20 % for a candidate
+ * that has every one of them, so they reorder close calls but never outweigh relevance. Returns how
+ * many each candidate has (for explanations); re-sorts `fused` in place.
+ */
+export function boostNiceToHave(fused: FusedHit[], niceNorm: string[], skillsOf: (id: number) => readonly string[]): Map<number, number> {
+  const matched = new Map<number, number>();
+  if (niceNorm.length === 0) return matched;
+  for (const f of fused) {
+    const have = new Set(skillsOf(f.id));
+    const n = niceNorm.filter((s) => have.has(s)).length;
+    matched.set(f.id, n);
+    f.rrf *= 1 + 0.2 * (n / niceNorm.length);
+  }
+  fused.sort((a, b) => b.rrf - a.rrf || a.bestRank - b.bestRank || a.id - b.id);
+  return matched;
 }
