@@ -212,6 +212,11 @@ export const searchSchema = z.object({
   INDEX_SNAPSHOT_DIR: z.string().optional(),
   INDEX_SNAPSHOT_INTERVAL_MS: ms(300_000),
   INDEX_POLL_MS: ms(1_000),
+  /**
+   * Characters of each summary kept in memory for the reranker (and read by it): its text features
+   * saturate well before a whole summary, and at a million candidates every 100 characters cost ~100 MB.
+   */
+  DOCUMENT_EXCERPT_CHARS: int(1_000, 0, 20_000),
   /** The embedding model id the index accepts; vectors from other models are ignored. */
   EMBED_MODEL: z.string().default('hh-hash-768-v1'),
 });

@@ -19,7 +19,7 @@ import { createPostgresFullTextBranch } from './search/branches/fulltext-postgre
 import { createSpecialtyBranch } from './search/branches/specialty.js';
 import { createVectorBranch } from './search/branches/vector.js';
 import { createPipeline } from './search/pipeline.js';
-import { createSearchReadRepository } from './search/read-repository.js';
+import { createSearchReadRepository, type CandidateDoc } from './search/read-repository.js';
 import { createRerankStage } from './search/rerank.js';
 import { createSearchMetrics } from './search/metrics.js';
 import { searchRoutes } from './search/routes.js';
@@ -38,7 +38,9 @@ export interface SearchAppDeps {
   embed: EmbedClient;
   rerank: RerankClient;
   index: VectorIndex;
-  indexStatus: () => { ready: boolean; lagSeconds: number; lastSeq: number };
+  indexStatus: () => { ready: boolean; lagSeconds: number; lastSeq: number; structures?: Record<string, { ready: boolean; bytes: number }> };
+  /** Page and rerank fields from memory (undefined while not loaded: one primary-key query instead). */
+  documents?: (tenantId: number, ids: number[]) => Map<number, CandidateDoc> | undefined;
   /** A tenant's data version for its cached search pages (undefined: do not use the page cache). */
   tenantVersion: (tenantId: number) => Promise<number | undefined>;
   /** HMAC key that signs search cursors. */
@@ -78,7 +80,7 @@ export function buildApp(deps: SearchAppDeps): ZodApp {
     readiness: async () => {
       const status = deps.indexStatus();
       const details = {
-        index: { ready: status.ready, lastSeq: status.lastSeq, lagSeconds: status.lagSeconds },
+        index: { ready: status.ready, lastSeq: status.lastSeq, lagSeconds: status.lagSeconds, ...(status.structures ? { structures: status.structures } : {}) },
         ...(deps.pendingTotal ? { pending: deps.pendingTotal() } : {}),
       };
       if (!status.ready) return { reason: 'vector index is loading', details };
@@ -132,6 +134,7 @@ export function buildApp(deps: SearchAppDeps): ZodApp {
       timeoutMs: config.SEARCH_RERANK_TIMEOUT_MS,
       cacheTtlSeconds: config.CACHE_TTL_SECONDS,
     }),
+    ...(deps.documents ? { documents: deps.documents } : {}),
     config: { branchTimeoutMs: config.SEARCH_BRANCH_TIMEOUT_MS, rrfK: config.SEARCH_RRF_K, window: config.SEARCH_FUSION_WINDOW },
   });
   const search = createSearchService({

@@ -11,7 +11,7 @@
 import { parseEnv, searchSchema } from '@hh/config';
 import { createPool, migrate } from '@hh/db';
 import { createTenantRepository } from './tenants/repository.js';
-import { createChangeLogRepository } from './vector/change-log.js';
+import { createChangeLogRepository } from './index/change-log.js';
 
 const USAGE = 'commands: migrate | create-tenant <slug> [name] | issue-key <slug> [name] | delete-tenant <slug> [--yes] | prune-change-log';
 

@@ -21,10 +21,14 @@ import { OutboxReconciler } from './embedding/reconciler.js';
 import { EmbedWorker } from './embedding/worker.js';
 import { DiskAnnVectorIndex } from './vector/diskann-index.js';
 import { ExactVectorIndex } from './vector/exact-index.js';
-import { createChangeLogRepository } from './vector/change-log.js';
-import { ensureDir, loadSnapshot, replicaIdFile, snapshotPath } from './vector/snapshots.js';
+import { createChangeLogRepository } from './index/change-log.js';
+import { ensureDir, loadDocumentsSnapshot, loadSnapshot, replicaIdFile } from './index/snapshots.js';
 import { createSecretRepository } from './secrets/repository.js';
-import { IndexSync } from './vector/sync.js';
+import { ChangeLogConsumer } from './index/consumer.js';
+import { DocumentStore } from './index/documents.js';
+import { createCandidateReader } from './index/records.js';
+import type { IndexSink } from './index/sink.js';
+import { VectorSink } from './index/vector-sink.js';
 import type { VectorIndex } from './vector/types.js';
 import { createLimiterRedis } from './plugins/rate-limit.js';
 import { Backlog } from './embedding/backlog.js';
@@ -90,27 +94,33 @@ export async function createRuntime(config: SearchConfig, opts: RuntimeOptions =
   const rerank = new RerankClient(config.RERANK_URL, serviceAuth);
   const dims = opts.dims ?? 768;
   const early = earlyLog();
+  const snapshotDir = config.INDEX_SNAPSHOT_DIR;
   // A valid snapshot saves the rebuild: resume the change log after the seq it reflects.
   const snapshot =
-    !opts.createIndex && config.VECTOR_INDEX === 'diskann' && config.INDEX_SNAPSHOT_DIR
-      ? await loadSnapshot(pool, config.INDEX_SNAPSHOT_DIR, { dims, modelId: snapshotTag }, early)
-      : undefined;
+    !opts.createIndex && config.VECTOR_INDEX === 'diskann' && snapshotDir ? await loadSnapshot(pool, snapshotDir, { dims, modelId: snapshotTag }, early) : undefined;
   const index: VectorIndex =
     snapshot?.index ??
     (opts.createIndex ?? ((d) => (config.VECTOR_INDEX === 'exact' ? new ExactVectorIndex(d) : DiskAnnVectorIndex.create(d))))(dims);
-  const sync = new IndexSync({
+  const vectorSink = new VectorSink(index);
+  const docsSnapshot = snapshotDir
+    ? await loadDocumentsSnapshot(pool, snapshotDir, { tag: snapshotTag, excerptChars: config.DOCUMENT_EXCERPT_CHARS }, early)
+    : undefined;
+  const documents = docsSnapshot?.store ?? new DocumentStore(config.DOCUMENT_EXCERPT_CHARS);
+  const sync = new ChangeLogConsumer({
     pool,
     databaseUrl: config.DATABASE_URL,
-    index,
-    model: config.EMBED_MODEL,
+    reader: createCandidateReader(pool, { model: config.EMBED_MODEL, dims }),
+    sinks: [
+      { sink: vectorSink, ...(snapshot ? { lastSeq: snapshot.lastSeq } : {}) },
+      { sink: documents, ...(docsSnapshot ? { lastSeq: docsSnapshot.lastSeq } : {}) },
+    ],
     pollMs: config.INDEX_POLL_MS,
-    ...(snapshot ? { fromSeq: snapshot.lastSeq } : {}),
     // Applied changes shrink the backlog searches report: recount soon rather than at the next tick.
     onApplied: () => backlog.poke(),
   });
   const changeLog = createChangeLogRepository(pool);
   // Stable across restarts when snapshots are kept, so a restart updates its own replica row.
-  const replicaId = config.VECTOR_INDEX === 'diskann' && config.INDEX_SNAPSHOT_DIR ? replicaIdFile(config.INDEX_SNAPSHOT_DIR) : randomUUID();
+  const replicaId = snapshotDir ? replicaIdFile(snapshotDir) : randomUUID();
   // Cursors must verify on every replica: a configured secret, else one shared through Postgres.
   const cursorSecret = config.CURSOR_SECRET ? Buffer.from(config.CURSOR_SECRET, 'utf8') : await createSecretRepository(pool).getOrCreate('cursor');
   const lookup = createSpecialtyLookup(pool);
@@ -131,7 +141,14 @@ export async function createRuntime(config: SearchConfig, opts: RuntimeOptions =
     embed,
     rerank,
     index,
-    indexStatus: () => ({ ready: sync.ready, lagSeconds: sync.lagSeconds, lastSeq: sync.lastSeq }),
+    indexStatus: () => ({
+      ready: sync.ready,
+      lagSeconds: sync.lagSeconds,
+      lastSeq: sync.lastSeq,
+      structures: Object.fromEntries(sync.sinks.map((s) => [s.name, { ready: sync.ready, bytes: sumBytes(s) }])),
+    }),
+    // Page and rerank fields from memory once the documents are loaded; before that, one query.
+    documents: (tenantId, ids) => (sync.ready ? documents.get(tenantId, ids) : undefined),
     tenantVersion: async (tenantId) => {
       if (sync.ready) return sync.tenantSeq.get(tenantId) ?? 0;
       // Loading or catching up: this replica's own versions may trail the data, so use the
@@ -165,6 +182,13 @@ export async function createRuntime(config: SearchConfig, opts: RuntimeOptions =
   embed.setLog(app.log);
   rerank.setLog(app.log);
   if (!config.SERVICE_AUTH_SECRET) app.log.warn('SERVICE_AUTH_SECRET is not set: calls to hh-embed and hh-rerank carry no service token');
+  app.metrics.gauge('hh_search_index_bytes', 'Memory held by the in-memory search structures, by structure', ['structure'], function () {
+    for (const sink of sync.sinks) for (const [structure, bytes] of Object.entries(sink.bytes())) this.set({ structure }, bytes);
+  });
+  app.metrics.gauge('hh_search_index_documents', 'Candidates held by each in-memory structure', ['structure'], function () {
+    this.set({ structure: 'vector' }, index.size());
+    this.set({ structure: 'documents' }, documents.size);
+  });
   app.metrics.gauge('hh_search_vector_index_tombstones', 'Deleted vectors not yet consolidated', [], function () {
     this.set(index.stats().tombstones);
   });
@@ -235,23 +259,22 @@ export async function createRuntime(config: SearchConfig, opts: RuntimeOptions =
     },
   });
 
-  const snapshotDir = config.VECTOR_INDEX === 'diskann' ? config.INDEX_SNAPSHOT_DIR : undefined;
   let snapshotTimer: NodeJS.Timeout | undefined;
-  /** The change-log seq the newest snapshot on disk reflects (a save with nothing new is skipped). */
-  let savedSeq = snapshot?.lastSeq;
+  /** The change-log seq the snapshots on disk reflect (a save with nothing new is skipped). */
+  let savedSeq = snapshot && docsSnapshot && snapshot.lastSeq === docsSnapshot.lastSeq ? snapshot.lastSeq : undefined;
+  /** Every structure's snapshot, at one change-log seq (nothing is applied meanwhile). */
   async function saveSnapshot(): Promise<void> {
-    if (!snapshotDir || !index.save || !sync.ready) return;
+    if (!snapshotDir || !sync.ready) return;
     if (savedSeq === sync.lastSeq) return;
     ensureDir(snapshotDir);
     const t0 = performance.now();
-    const path = snapshotPath(snapshotDir);
     let seq = 0;
     await sync.exclusive(async () => {
       seq = sync.lastSeq;
-      await index.save!(path, { modelId: snapshotTag, lastSeq: seq });
+      for (const sink of sync.sinks) await sink.save?.(snapshotDir, { tag: snapshotTag, lastSeq: seq });
     });
     savedSeq = seq;
-    app.log.info({ path, ms: Math.round(performance.now() - t0), lastSeq: seq, vectors: index.size() }, 'vector index snapshot saved');
+    app.log.info({ dir: snapshotDir, ms: Math.round(performance.now() - t0), lastSeq: seq, vectors: index.size(), documents: documents.size }, 'index snapshots saved');
     // From now on a restart needs only the change-log rows after this snapshot.
     await heartbeat(seq);
   }
@@ -306,9 +329,9 @@ export async function createRuntime(config: SearchConfig, opts: RuntimeOptions =
       // The taxonomy's in-memory alias index loads alongside the vector index.
       await Promise.all([sync.start(), lookup.warm().catch((err: unknown) => app.log.warn({ err }, 'taxonomy index load failed; lookups use SQL'))]);
       if (snapshotDir) {
-        if (!snapshot) await saveSnapshot().catch((err: unknown) => app.log.error({ err }, 'vector index snapshot failed'));
+        if (!snapshot) await saveSnapshot().catch((err: unknown) => app.log.error({ err }, 'index snapshot failed'));
         snapshotTimer = setInterval(() => {
-          saveSnapshot().catch((err: unknown) => app.log.error({ err }, 'vector index snapshot failed; the next one is tried at the next interval'));
+          saveSnapshot().catch((err: unknown) => app.log.error({ err }, 'index snapshot failed; the next one is tried at the next interval'));
         }, config.INDEX_SNAPSHOT_INTERVAL_MS);
         snapshotTimer.unref();
       }
@@ -348,12 +371,12 @@ export async function createRuntime(config: SearchConfig, opts: RuntimeOptions =
           await saveSnapshot();
         } catch (err) {
           snapshotError = err;
-          app.log.error({ err, lastSeq: sync.lastSeq }, 'final vector index snapshot failed; the next start replays the change log from the previous snapshot');
+          app.log.error({ err, lastSeq: sync.lastSeq }, 'final index snapshot failed; the next start replays the change log from the previous snapshot');
         }
       }
       await Promise.allSettled([embed.close(), rerank.close(), cache.close(), index.close(), rateLimitRedis?.disconnect()]);
       await pool.end();
-      if (snapshotError) throw new Error('final vector index snapshot failed', { cause: snapshotError });
+      if (snapshotError) throw new Error('final index snapshot failed', { cause: snapshotError });
     },
     async close() {
       await app.close();
@@ -362,3 +385,8 @@ export async function createRuntime(config: SearchConfig, opts: RuntimeOptions =
   };
 }
 export type Runtime = Awaited<ReturnType<typeof createRuntime>>;
+
+/** A sink's memory, all structures together. */
+function sumBytes(sink: IndexSink): number {
+  return Object.values(sink.bytes()).reduce((a, b) => a + b, 0);
+}

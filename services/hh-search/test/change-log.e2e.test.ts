@@ -14,7 +14,7 @@ import { promisify } from 'node:util';
 import type { QueryResultRow } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRuntime, type Runtime } from '../src/runtime.js';
-import { createChangeLogRepository } from '../src/vector/change-log.js';
+import { createChangeLogRepository } from '../src/index/change-log.js';
 import { accountant, nurse, NURSE_JD } from './fixtures.js';
 import { client, startHarness, type Api, type Harness } from './harness.js';
 

@@ -75,6 +75,9 @@ export async function startHarness(
     SEARCH_RERANK_TIMEOUT_MS: '8000',
     // The limiter stays on (every route runs through it) but never binds; rate-limit.e2e tests quotas.
     SEARCH_RATE_LIMIT_PER_MINUTE: '1000000',
+    // Load shedding samples this test process's event loop, which the tests themselves block (10 MB
+    // bodies, property runs) on a busy machine; its own tests cover it (packages/service-kit).
+    SHED_MAX_EVENT_LOOP_DELAY_MS: '0',
     SERVICE_AUTH_SECRET: serviceAuthSecret,
   };
   const configFor = (more: Partial<Record<keyof SearchConfig, string>> = {}) => loadSearchConfig({ ...base, ...more });

@@ -16,7 +16,7 @@ import { DiskAnnIndex } from '@hh/diskann';
 import { BuiltinProvider, buildApp as buildEmbed, type EmbedCallOptions } from '@hh/hh-embed';
 import { buildApp as buildRerank } from '@hh/hh-rerank';
 import { createTenantRepository } from '../src/tenants/repository.js';
-import { snapshotPath } from '../src/vector/snapshots.js';
+import { snapshotPath } from '../src/index/snapshots.js';
 import { accountant, nurse } from './fixtures.js';
 import { TAXONOMY_SEED } from './harness.js';
 import { startSearchProcess, type SearchProcess } from './search-process.js';
@@ -171,9 +171,9 @@ describe('SIGTERM', () => {
     expect(await first.exited).toBe(0);
     await first.waitForLog('shut down cleanly');
 
-    const saved = await first.waitForLog('vector index snapshot saved');
+    const saved = await first.waitForLog('index snapshots saved');
     const seq = await head();
-    expect(first.logs.filter((l) => l.msg === 'vector index snapshot saved').at(-1)!.lastSeq).toBe(seq);
+    expect(first.logs.filter((l) => l.msg === 'index snapshots saved').at(-1)!.lastSeq).toBe(seq);
     expect(saved).toBeDefined();
     const snap = await DiskAnnIndex.load(snapshotPath(dir));
     try {
@@ -191,7 +191,8 @@ describe('SIGTERM', () => {
     // Restart: the snapshot is loaded and nothing is replayed.
     const second = await start({ INDEX_SNAPSHOT_DIR: dir });
     expect((await second.waitForLog('vector index snapshot loaded')).lastSeq).toBe(seq);
-    expect(await second.waitForLog('vector index caught up with the change log')).toMatchObject({ fromSeq: seq, lastSeq: seq, replayed: 0 });
+    expect((await second.waitForLog('documents snapshot loaded')).lastSeq).toBe(seq);
+    expect(await second.waitForLog('in-memory indexes caught up with the change log')).toMatchObject({ fromSeq: seq, lastSeq: seq, replayed: 0 });
     const again = await call(second.url, '/v1/search', { query: 'registered nurse', limit: 5 });
     expect(again.status).toBe(200);
     expect(again.body.results.length).toBeGreaterThan(0);
@@ -211,7 +212,7 @@ describe('SIGTERM', () => {
     rmSync(dir, { recursive: true, force: true });
     writeFileSync(dir, 'not a directory');
     expect(await p.stop('SIGTERM')).toBe(1);
-    const failed = await p.waitForLog(/^final vector index snapshot failed/);
+    const failed = await p.waitForLog(/^final index snapshot failed/);
     expect(JSON.stringify(failed.err)).toMatch(/ENOTDIR|EEXIST|not a directory/i);
     expect(p.logs.some((l) => l.msg === 'shut down cleanly')).toBe(false);
   }, 120_000);

@@ -13,7 +13,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DiskAnnIndex } from '@hh/diskann';
 import { createRuntime } from '../src/runtime.js';
-import { snapshotPath } from '../src/vector/snapshots.js';
+import { snapshotPath } from '../src/index/snapshots.js';
 import { createTenantRepository } from '../src/tenants/repository.js';
 import { accountant, nurse, NURSE_JD } from './fixtures.js';
 import { client, startHarness, type Api, type Harness } from './harness.js';

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRuntime } from '../src/runtime.js';
-import { snapshotPath } from '../src/vector/snapshots.js';
+import { snapshotPath } from '../src/index/snapshots.js';
 import { accountant, backendPt, nurse } from './fixtures.js';
 import { client, startHarness, TAXONOMY_SEED, type Api, type Harness } from './harness.js';
 import { createTestDatabase } from '@hh/db';
@@ -107,7 +107,7 @@ describe('vector branch on DiskANN', () => {
 
   it('a snapshot from another database is never loaded', async () => {
     await h.runtime.saveSnapshot();
-    const before = readdirSync(dir).filter((f) => f.includes('.rejected-')).length;
+    const before = readdirSync(dir).filter((f) => f.startsWith('vector-index') && f.includes('.rejected-')).length;
     const other = await createTestDatabase(TAXONOMY_SEED);
     const rt = await createRuntime(
       h.config({ DATABASE_URL: other.url, INDEX_SNAPSHOT_DIR: dir }),
@@ -115,7 +115,7 @@ describe('vector branch on DiskANN', () => {
     try {
       await rt.start();
       expect(rt.index.stats().count).toBe(0); // the other database has no embeddings
-      expect(readdirSync(dir).filter((f) => f.includes('.rejected-')).length).toBe(before + 1);
+      expect(readdirSync(dir).filter((f) => f.startsWith('vector-index') && f.includes('.rejected-')).length).toBe(before + 1);
     } finally {
       await rt.close();
       await other.drop();

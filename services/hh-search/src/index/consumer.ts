@@ -1,39 +1,39 @@
 /**
- * Keeps a VectorIndex equal to Postgres: a full load of the stored embeddings of the configured
- * model, then tailing the change log (LISTEN/NOTIFY wakes us, `seq` is the record, a poll is the
- * backstop). Applying a change re-reads the candidate's current embedding, so replays are
- * idempotent and order-safe.
+ * The one change-log consumer of a search node. It keeps every in-memory structure (the sinks:
+ * vector index, lexical indexes, attributes, documents) equal to Postgres: sinks restored from a
+ * snapshot resume after the seq they reflect, the others are loaded from Postgres in one pass, and
+ * then the log is tailed (LISTEN/NOTIFY wakes it, `seq` is the record, a poll is the backstop).
+ * Applying a change re-reads the candidate's current state, so replays are idempotent and order-safe,
+ * and the replay starts from the lowest seq any sink needs.
  *
  * It also keeps each tenant's data version (the seq of the tenant's latest change, which keys
  * the tenant's cached search pages): loaded from the durable per-tenant heads before anything
  * else, then raised as changes are applied. If the log was pruned past this replica's position
- * (it was gone longer than the retention period), the index is reconciled with Postgres rather
+ * (it was gone longer than the retention period), the sinks are reconciled with Postgres rather
  * than silently missing the pruned changes.
  */
 import pg from 'pg';
 import { createChangeLogRepository, type ChangeLogRepository } from './change-log.js';
-import type { VectorIndex, VectorRow } from './types.js';
+import type { CandidateReader, CandidateRecord } from './records.js';
+import type { IndexSink, RestoredSink } from './sink.js';
 
-export interface IndexSyncOptions {
+export interface ConsumerOptions {
   pool: pg.Pool;
   databaseUrl: string;
-  index: VectorIndex;
-  model: string;
+  reader: CandidateReader;
+  /** Every structure to keep, each with the seq its snapshot reflects (none: load it from Postgres). */
+  sinks: RestoredSink[];
   pollMs: number;
-  /** Resume after this seq (e.g. from a snapshot); undefined → full load from Postgres. */
-  fromSeq?: number;
   log?: { info(obj: object, msg: string): void; warn(obj: object, msg: string): void };
   onApplied?: (seq: number, count: number) => void;
 }
 
-function toVector(buf: Buffer, dims: number): Float32Array {
-  // Copy: Buffer memory may be pooled and unaligned for a Float32Array view.
-  const out = new Float32Array(dims);
-  for (let i = 0; i < dims; i++) out[i] = buf.readFloatLE(i * 4);
-  return out;
-}
+/** Candidates per page of a full load (each page is handed to every loading sink). */
+const LOAD_PAGE = 2_000;
+/** Inserts into graph indexes run on this thread: yield this often so HTTP handling never stalls. */
+const YIELD_EVERY = 32;
 
-export class IndexSync {
+export class ChangeLogConsumer {
   lastSeq = 0;
   /** Seconds between the newest change-log row and the last applied one (0 when caught up). */
   private behindSeconds = 0;
@@ -53,8 +53,11 @@ export class IndexSync {
   /** Change-log rows applied since this process started (the start-up replay is reported from it). */
   private appliedRows = 0;
 
-  constructor(private opts: IndexSyncOptions) {
+  readonly sinks: IndexSink[];
+
+  constructor(private opts: ConsumerOptions) {
     this.changeLog = createChangeLogRepository(opts.pool);
+    this.sinks = opts.sinks.map((s) => s.sink);
   }
 
   private noteTenantSeq(tenantId: number, seq: number): void {
@@ -65,24 +68,33 @@ export class IndexSync {
     for (const [tenant, seq] of await this.changeLog.tenantHeads()) this.noteTenantSeq(tenant, seq);
   }
 
-  /** Every stored embedding of the configured model, in id order. */
-  private async readAllVectors(): Promise<VectorRow[]> {
-    const { pool, index, model } = this.opts;
-    const rows: VectorRow[] = [];
+  /** Loads every candidate from Postgres into `sinks`, page by page. */
+  private async fullLoad(sinks: IndexSink[]): Promise<number> {
     let after = 0;
+    let n = 0;
     for (;;) {
-      const { rows: batch } = await pool.query<{ candidate_id: number; tenant_id: number; dims: number; embedding: Buffer }>(
-        `SELECT candidate_id, tenant_id, dims, embedding FROM candidate_embeddings
-          WHERE model = $1 AND candidate_id > $2 ORDER BY candidate_id LIMIT 5000`,
-        [model, after],
-      );
-      for (const r of batch) {
-        if (r.dims === index.dims) rows.push({ id: r.candidate_id, tenantId: r.tenant_id, vector: toVector(r.embedding, r.dims) });
-      }
-      if (batch.length < 5000) break;
-      after = batch[batch.length - 1]!.candidate_id;
+      const page = await this.opts.reader.page(after, LOAD_PAGE);
+      for (const sink of sinks) await sink.loadPage(page);
+      n += page.length;
+      if (page.length < LOAD_PAGE) break;
+      after = page[page.length - 1]!.id;
     }
-    return rows;
+    for (const sink of sinks) await sink.finishLoad();
+    return n;
+  }
+
+  /** Applies the current state of these candidates (absent from `records`: deleted) to every sink. */
+  private async applyAll(ids: number[], records: CandidateRecord[]): Promise<void> {
+    const byId = new Map(records.map((r) => [r.id, r]));
+    let n = 0;
+    for (const id of ids) {
+      const r = byId.get(id);
+      for (const sink of this.sinks) {
+        if (r) sink.upsert(r);
+        else sink.delete(id);
+      }
+      if (++n % YIELD_EVERY === 0) await new Promise((res) => setImmediate(res));
+    }
   }
 
   private caughtUpNow(): void {
@@ -100,7 +112,7 @@ export class IndexSync {
     return Math.max(this.behindSeconds, stale);
   }
 
-  setLog(log: NonNullable<IndexSyncOptions['log']>): void {
+  setLog(log: NonNullable<ConsumerOptions['log']>): void {
     this.opts.log = log;
   }
 
@@ -109,23 +121,25 @@ export class IndexSync {
   }
 
   async start(): Promise<void> {
-    const { index } = this.opts;
-    // Heads first: every change they cover is either in the snapshot/load below or replayed
+    // Heads first: every change they cover is either in a snapshot/load below or replayed
     // after it, so the versions are right from the first search and never move backwards.
     await this.loadTenantHeads();
-    if (this.opts.fromSeq !== undefined) {
-      this.lastSeq = this.opts.fromSeq;
-    } else {
+    const restored = this.opts.sinks.filter((s) => s.lastSeq !== undefined);
+    const missing = this.opts.sinks.filter((s) => s.lastSeq === undefined).map((s) => s.sink);
+    let from = Math.min(...restored.map((s) => s.lastSeq!), Number.POSITIVE_INFINITY);
+    if (missing.length > 0) {
       // Read the high-water mark first: changes committed during the load are replayed after it.
-      this.lastSeq = await this.changeLog.head();
-      const rows = await this.readAllVectors();
-      await index.bulkLoad(rows);
-      this.opts.log?.info({ vectors: rows.length, kind: index.kind }, 'vector index loaded from Postgres');
+      const head = await this.changeLog.head();
+      const t0 = performance.now();
+      const n = await this.fullLoad(missing);
+      this.opts.log?.info({ sinks: missing.map((s) => s.name), candidates: n, ms: Math.round(performance.now() - t0) }, 'in-memory indexes loaded from Postgres');
+      from = Math.min(from, head);
     }
+    this.lastSeq = Number.isFinite(from) ? from : 0;
     await this.listen();
     const fromSeq = this.lastSeq;
     await this.exclusive(() => this.catchUp());
-    this.opts.log?.info({ fromSeq, lastSeq: this.lastSeq, replayed: this.appliedRows }, 'vector index caught up with the change log');
+    this.opts.log?.info({ fromSeq, lastSeq: this.lastSeq, replayed: this.appliedRows }, 'in-memory indexes caught up with the change log');
     this.caughtUp = true;
     this.timer = setInterval(() => this.kick(), this.opts.pollMs);
     this.timer.unref();
@@ -169,7 +183,7 @@ export class IndexSync {
 
   /** Apply every change after lastSeq. Resolves when caught up. */
   async catchUp(): Promise<void> {
-    const { pool, index, model } = this.opts;
+    const { pool } = this.opts;
     for (;;) {
       // One round trip returns the pruning position along with the next rows (none: one row of NULLs).
       const { rows: page } = await pool.query<{ pruned_through: number; seq: number | null; tenant_id: number; candidate_id: number; op: string; created_at: Date }>(
@@ -190,27 +204,13 @@ export class IndexSync {
         this.caughtUpNow();
         return;
       }
-      // Collapse to the latest op per candidate, then read current embeddings in one query.
-      const latest = new Map<number, string>();
+      // Collapse to one apply per candidate: its current state is read, whatever the ops were.
+      const ids = new Set<number>();
       for (const r of rows) {
-        latest.set(r.candidate_id, r.op);
+        ids.add(r.candidate_id);
         this.noteTenantSeq(r.tenant_id, r.seq);
       }
-      const ids = [...latest.keys()];
-      const { rows: vecs } = await pool.query<{ candidate_id: number; tenant_id: number; dims: number; embedding: Buffer }>(
-        'SELECT candidate_id, tenant_id, dims, embedding FROM candidate_embeddings WHERE candidate_id = ANY($1) AND model = $2',
-        [ids, model],
-      );
-      const byId = new Map(vecs.map((v) => [v.candidate_id, v]));
-      let n = 0;
-      for (const id of ids) {
-        const v = byId.get(id);
-        // A missing row means deleted (or embedded by another model): either way not searchable.
-        if (v && v.dims === index.dims) index.upsert(id, v.tenant_id, toVector(v.embedding, v.dims));
-        else index.delete(id);
-        // Graph inserts run on this thread: yield now and then so HTTP handling never stalls.
-        if (++n % 32 === 0) await new Promise((r) => setImmediate(r));
-      }
+      await this.applyAll([...ids], await this.opts.reader.byIds([...ids]));
       const last = rows[rows.length - 1]!;
       this.lastSeq = last.seq;
       this.appliedRows += rows.length;
@@ -225,28 +225,29 @@ export class IndexSync {
 
   /**
    * The change log no longer holds the rows after lastSeq (pruned while this replica was gone or
-   * stalled for longer than the retention period): make the index equal to Postgres — drop ids
-   * that no longer have a vector, (re)write every stored vector — and resume from the head read
-   * before the load. Searches report the index as warming meanwhile.
+   * stalled for longer than the retention period): make every sink equal to Postgres — apply every
+   * candidate's current state, drop the ids that are gone — and resume from the head read before
+   * the pass. Searches report the indexes as warming meanwhile.
    */
   private async reconcile(prunedThrough: number): Promise<void> {
-    const { index } = this.opts;
     const wasReady = this.caughtUp;
     this.caughtUp = false;
-    this.opts.log?.warn({ lastSeq: this.lastSeq, prunedThrough }, 'change log pruned past this replica; reloading the vector index from Postgres');
+    this.opts.log?.warn({ lastSeq: this.lastSeq, prunedThrough }, 'change log pruned past this replica; reconciling the in-memory indexes with Postgres');
     const head = await this.changeLog.head();
     await this.loadTenantHeads();
-    const rows = await this.readAllVectors();
-    const keep = new Set(rows.map((r) => r.id));
-    for (const id of index.ids()) if (!keep.has(id)) index.delete(id);
-    let n = 0;
-    for (const r of rows) {
-      index.upsert(r.id, r.tenantId, r.vector);
-      if (++n % 32 === 0) await new Promise((res) => setImmediate(res));
+    const seen = new Set<number>();
+    let after = 0;
+    for (;;) {
+      const page = await this.opts.reader.page(after, LOAD_PAGE);
+      for (const r of page) seen.add(r.id);
+      await this.applyAll(page.map((r) => r.id), page);
+      if (page.length < LOAD_PAGE) break;
+      after = page[page.length - 1]!.id;
     }
+    for (const sink of this.sinks) for (const id of [...sink.ids()]) if (!seen.has(id)) sink.delete(id);
     this.lastSeq = head;
-    this.opts.log?.info({ vectors: rows.length, lastSeq: head }, 'vector index reconciled with Postgres');
-    this.opts.onApplied?.(head, rows.length);
+    this.opts.log?.info({ candidates: seen.size, lastSeq: head }, 'in-memory indexes reconciled with Postgres');
+    this.opts.onApplied?.(head, seen.size);
     this.caughtUp = wasReady;
   }
 
