@@ -217,6 +217,17 @@ export const searchSchema = z.object({
    * saturate well before a whole summary, and at a million candidates every 100 characters cost ~100 MB.
    */
   DOCUMENT_EXCERPT_CHARS: int(1_000, 0, 20_000),
+  /**
+   * The full-text branch: `memory` (the in-memory BM25F index, fed by the change log; while it loads,
+   * Postgres answers and responses say `lexical_index_warming`) or `postgres` (tsvector ranking in SQL).
+   */
+  LEXICAL_INDEX: z.enum(['memory', 'postgres']).default('memory'),
+  /**
+   * A filtered vector search whose filter matches at most this many of the tenant's candidates scans
+   * them exactly; above it the index walks its graph until enough pass (measured crossover: see
+   * packages/diskann/README.md).
+   */
+  VECTOR_EXACT_SCAN_MAX: int(1_000, 0, 1_000_000),
   /** The embedding model id the index accepts; vectors from other models are ignored. */
   EMBED_MODEL: z.string().default('hh-hash-768-v1'),
 });

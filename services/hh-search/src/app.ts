@@ -19,6 +19,7 @@ import { createPostgresFullTextBranch } from './search/branches/fulltext-postgre
 import { createSpecialtyBranch } from './search/branches/specialty.js';
 import { createVectorBranch } from './search/branches/vector.js';
 import { createPipeline } from './search/pipeline.js';
+import type { AttributeStore } from './index/attributes/store.js';
 import { createSearchReadRepository, type CandidateDoc } from './search/read-repository.js';
 import { createRerankStage } from './search/rerank.js';
 import { createSearchMetrics } from './search/metrics.js';
@@ -41,6 +42,11 @@ export interface SearchAppDeps {
   indexStatus: () => { ready: boolean; lagSeconds: number; lastSeq: number; structures?: Record<string, { ready: boolean; bytes: number }> };
   /** Page and rerank fields from memory (undefined while not loaded: one primary-key query instead). */
   documents?: (tenantId: number, ids: number[]) => Map<number, CandidateDoc> | undefined;
+  /**
+   * The attribute store (filters, occupation postings) once the in-memory structures are loaded and
+   * caught up; undefined before (the vector branch then reports warming, the others use SQL).
+   */
+  attributes?: () => AttributeStore | undefined;
   /** A tenant's data version for its cached search pages (undefined: do not use the page cache). */
   tenantVersion: (tenantId: number) => Promise<number | undefined>;
   /** HMAC key that signs search cursors. */
@@ -118,10 +124,9 @@ export function buildApp(deps: SearchAppDeps): ZodApp {
         embed: deps.embed,
         cache: deps.cache,
         index: deps.index,
-        indexReady: () => deps.indexStatus().ready,
-        repo,
         metrics,
         embedTimeoutMs: config.SEARCH_EMBED_TIMEOUT_MS,
+        exactScanMax: config.VECTOR_EXACT_SCAN_MAX,
       }),
       createPostgresFullTextBranch(repo),
       createSpecialtyBranch({ cache: deps.cache, lookup: deps.specialty, repo }),
@@ -135,6 +140,7 @@ export function buildApp(deps: SearchAppDeps): ZodApp {
       cacheTtlSeconds: config.CACHE_TTL_SECONDS,
     }),
     ...(deps.documents ? { documents: deps.documents } : {}),
+    ...(deps.attributes ? { attributes: deps.attributes } : {}),
     config: { branchTimeoutMs: config.SEARCH_BRANCH_TIMEOUT_MS, rrfK: config.SEARCH_RRF_K, window: config.SEARCH_FUSION_WINDOW },
   });
   const search = createSearchService({

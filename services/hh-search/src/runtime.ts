@@ -22,7 +22,8 @@ import { EmbedWorker } from './embedding/worker.js';
 import { DiskAnnVectorIndex } from './vector/diskann-index.js';
 import { ExactVectorIndex } from './vector/exact-index.js';
 import { createChangeLogRepository } from './index/change-log.js';
-import { ensureDir, loadDocumentsSnapshot, loadSnapshot, replicaIdFile } from './index/snapshots.js';
+import { ensureDir, loadAttributesSnapshot, loadDocumentsSnapshot, loadSnapshot, replicaIdFile } from './index/snapshots.js';
+import { AttributeStore } from './index/attributes/store.js';
 import { createSecretRepository } from './secrets/repository.js';
 import { ChangeLogConsumer } from './index/consumer.js';
 import { DocumentStore } from './index/documents.js';
@@ -106,6 +107,8 @@ export async function createRuntime(config: SearchConfig, opts: RuntimeOptions =
     ? await loadDocumentsSnapshot(pool, snapshotDir, { tag: snapshotTag, excerptChars: config.DOCUMENT_EXCERPT_CHARS }, early)
     : undefined;
   const documents = docsSnapshot?.store ?? new DocumentStore(config.DOCUMENT_EXCERPT_CHARS);
+  const attrsSnapshot = snapshotDir ? await loadAttributesSnapshot(pool, snapshotDir, { tag: snapshotTag }, early) : undefined;
+  const attributes = attrsSnapshot?.store ?? new AttributeStore();
   const sync = new ChangeLogConsumer({
     pool,
     databaseUrl: config.DATABASE_URL,
@@ -113,6 +116,7 @@ export async function createRuntime(config: SearchConfig, opts: RuntimeOptions =
     sinks: [
       { sink: vectorSink, ...(snapshot ? { lastSeq: snapshot.lastSeq } : {}) },
       { sink: documents, ...(docsSnapshot ? { lastSeq: docsSnapshot.lastSeq } : {}) },
+      { sink: attributes, ...(attrsSnapshot ? { lastSeq: attrsSnapshot.lastSeq } : {}) },
     ],
     pollMs: config.INDEX_POLL_MS,
     // Applied changes shrink the backlog searches report: recount soon rather than at the next tick.
@@ -149,6 +153,7 @@ export async function createRuntime(config: SearchConfig, opts: RuntimeOptions =
     }),
     // Page and rerank fields from memory once the documents are loaded; before that, one query.
     documents: (tenantId, ids) => (sync.ready ? documents.get(tenantId, ids) : undefined),
+    attributes: () => (sync.ready ? attributes : undefined),
     tenantVersion: async (tenantId) => {
       if (sync.ready) return sync.tenantSeq.get(tenantId) ?? 0;
       // Loading or catching up: this replica's own versions may trail the data, so use the
@@ -188,6 +193,7 @@ export async function createRuntime(config: SearchConfig, opts: RuntimeOptions =
   app.metrics.gauge('hh_search_index_documents', 'Candidates held by each in-memory structure', ['structure'], function () {
     this.set({ structure: 'vector' }, index.size());
     this.set({ structure: 'documents' }, documents.size);
+    this.set({ structure: 'attributes' }, attributes.size);
   });
   app.metrics.gauge('hh_search_vector_index_tombstones', 'Deleted vectors not yet consolidated', [], function () {
     this.set(index.stats().tombstones);
@@ -261,7 +267,8 @@ export async function createRuntime(config: SearchConfig, opts: RuntimeOptions =
 
   let snapshotTimer: NodeJS.Timeout | undefined;
   /** The change-log seq the snapshots on disk reflect (a save with nothing new is skipped). */
-  let savedSeq = snapshot && docsSnapshot && snapshot.lastSeq === docsSnapshot.lastSeq ? snapshot.lastSeq : undefined;
+  const restoredSeqs = [snapshot?.lastSeq, docsSnapshot?.lastSeq, attrsSnapshot?.lastSeq];
+  let savedSeq = restoredSeqs.every((s) => s !== undefined && s === restoredSeqs[0]) ? restoredSeqs[0] : undefined;
   /** Every structure's snapshot, at one change-log seq (nothing is applied meanwhile). */
   async function saveSnapshot(): Promise<void> {
     if (!snapshotDir || !sync.ready) return;

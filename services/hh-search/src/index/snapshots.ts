@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { DiskAnnIndex, SnapshotError } from '@hh/diskann';
 import { createChangeLogRepository } from './change-log.js';
 import { DiskAnnVectorIndex } from '../vector/diskann-index.js';
+import { AttributeStore, attributesSnapshotPath } from './attributes/store.js';
 import { DocumentStore, documentsSnapshotPath } from './documents.js';
 import { SnapshotFileError } from './snapshot-file.js';
 
@@ -91,27 +92,38 @@ export function replicaIdFile(dir: string): string {
   return id;
 }
 
+type Log = { info(o: object, m: string): void; warn(o: object, m: string): void };
+
 /**
- * The documents store from its snapshot, if there is a usable one (same tag and excerpt length,
- * replayable from this database's change log); a rejected file is set aside and reported.
+ * A structure restored from its own snapshot file, if there is a usable one (`load` accepts its tag
+ * and format, and the change log can replay from its seq); a rejected file is set aside and reported,
+ * and the structure is then loaded from Postgres.
  */
-export async function loadDocumentsSnapshot(
+export async function loadStructureSnapshot<T extends { size: number }>(
   pool: pg.Pool,
-  dir: string,
-  expected: { tag: string; excerptChars: number },
-  log: { info(o: object, m: string): void; warn(o: object, m: string): void },
-): Promise<{ store: DocumentStore; lastSeq: number } | undefined> {
-  const path = documentsSnapshotPath(dir);
+  name: string,
+  path: string,
+  load: () => { store: T; lastSeq: number },
+  log: Log,
+): Promise<{ store: T; lastSeq: number } | undefined> {
   try {
-    const loaded = DocumentStore.load(dir, expected);
+    const loaded = load();
     const why = await unreplayable(pool, loaded.lastSeq);
     if (why) throw new Error(why);
-    log.info({ path, documents: loaded.store.size, lastSeq: loaded.lastSeq }, 'documents snapshot loaded');
+    log.info({ path, [name]: loaded.store.size, lastSeq: loaded.lastSeq }, `${name} snapshot loaded`);
     return loaded;
   } catch (err) {
     if (err instanceof SnapshotFileError && err.code === 'NOT_FOUND') return undefined;
     setAside(path);
-    log.warn({ path, err: (err as Error).message }, 'documents snapshot rejected; loading from Postgres');
+    log.warn({ path, err: (err as Error).message }, `${name} snapshot rejected; loading from Postgres`);
     return undefined;
   }
+}
+
+export function loadDocumentsSnapshot(pool: pg.Pool, dir: string, expected: { tag: string; excerptChars: number }, log: Log) {
+  return loadStructureSnapshot(pool, 'documents', documentsSnapshotPath(dir), () => DocumentStore.load(dir, expected), log);
+}
+
+export function loadAttributesSnapshot(pool: pg.Pool, dir: string, expected: { tag: string }, log: Log) {
+  return loadStructureSnapshot(pool, 'attributes', attributesSnapshotPath(dir), () => AttributeStore.load(dir, expected), log);
 }

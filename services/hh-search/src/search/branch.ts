@@ -8,6 +8,8 @@ import type { SearchFilters, SearchRequest, BranchName } from './schema.js';
 import type { SearchMetrics } from './metrics.js';
 import type { BudgetedQuery } from './db.js';
 import type { CompiledFilter } from './filters.js';
+import type { AttributeFilter } from './attribute-filter.js';
+import type { AttributeStore } from '../index/attributes/store.js';
 
 export type { BranchName };
 
@@ -40,8 +42,13 @@ export interface BranchContext {
   cacheStatuses: string[];
   /** SQL under this branch's budget (cancelled server-side when the branch gives up). */
   db: BudgetedQuery;
-  /** The recruiter filters as one SQL predicate, compiled once per search. */
+  /** The recruiter filters as one SQL predicate, compiled once per search (the Postgres fallbacks). */
   sqlFilter(): CompiledFilter;
+  /**
+   * The in-memory attribute store and the recruiter filters compiled against it once per search;
+   * undefined while the in-memory structures load (branches then fall back to SQL or skip).
+   */
+  memory(): { store: AttributeStore; filter: AttributeFilter } | undefined;
   /** What branches learn that presentation explains (the occupations the specialty lookup matched). */
   notes: { occupations?: SpecialtyMatch[] };
 }

@@ -11,6 +11,8 @@ import { normSkill } from '../candidates/derive.js';
 import { runBranches, type Branch, type BranchContext } from './branch.js';
 import { budgetedQuery, isOverload } from './db.js';
 import { compileFilters, type CompiledFilter } from './filters.js';
+import { compileAttributeFilter, type AttributeFilter } from './attribute-filter.js';
+import type { AttributeStore } from '../index/attributes/store.js';
 import { boostNiceToHave, rrfFuse } from './fusion.js';
 import type { SearchMetrics } from './metrics.js';
 import { present } from './presentation.js';
@@ -34,6 +36,8 @@ export interface PipelineDeps {
   metrics: SearchMetrics;
   /** Page and rerank fields by id (in memory when available; else one primary-key query). */
   documents?: (tenantId: number, ids: number[]) => Map<number, CandidateDoc> | undefined;
+  /** The attribute store once the in-memory structures are loaded and caught up. */
+  attributes?: () => AttributeStore | undefined;
   config: { branchTimeoutMs: number; rrfK: number; window: number };
 }
 
@@ -50,6 +54,7 @@ export function createPipeline(deps: PipelineDeps) {
     const weights = { vector: req.weights?.vector ?? 1, fts: req.weights?.fts ?? 1, specialty: req.weights?.specialty ?? 1 };
     const budget = () => deadline.timeout(config.branchTimeoutMs);
     let sqlFilter: CompiledFilter | undefined;
+    let memory: { store: AttributeStore; filter: AttributeFilter } | undefined | null = null;
     const ctx: BranchContext = {
       tenantId,
       request: req,
@@ -62,6 +67,13 @@ export function createPipeline(deps: PipelineDeps) {
       cacheStatuses,
       db: budgetedQuery(deps.pool, budget),
       sqlFilter: () => (sqlFilter ??= compileFilters(req.filters)),
+      memory: () => {
+        if (memory === null) {
+          const store = deps.attributes?.();
+          memory = store ? { store, filter: compileAttributeFilter(store, tenantId, req.filters) } : undefined;
+        }
+        return memory;
+      },
       notes: {},
       async time(stage, fn) {
         const t0 = performance.now();

@@ -1,7 +1,7 @@
 /**
  * Every SQL statement the search path still runs, in one place: the Postgres full-text branch (for
- * LEXICAL_INDEX=postgres, and while the in-memory lexical index warms), the specialty and filter
- * queries used when the in-memory structures are not available, and hydration by primary key.
+ * LEXICAL_INDEX=postgres, and while the in-memory lexical index warms), the specialty query used
+ * while the in-memory occupation postings load, and hydration by primary key (likewise).
  * Each runs through a BudgetedQuery, so it is cancelled server-side when its branch gives up.
  */
 import { fnv1a32 } from '@hh/text';
@@ -108,16 +108,6 @@ export function createSearchReadRepository() {
         ),
       );
       return rows;
-    },
-
-    /** The ids among `ids` that pass the filter (vector hits filtered in SQL). */
-    async passing(db: BudgetedQuery, tenantId: number, ids: number[], filter: CompiledFilter): Promise<Set<number>> {
-      if (ids.length === 0) return new Set();
-      const [t, list] = params(filter, 2);
-      const { rows } = await db<{ id: number }>(
-        prepared('vfilter', `SELECT c.id FROM candidates c WHERE c.tenant_id = ${t} AND c.id = ANY(${list}::bigint[]) ${filter.sql}`, [...filter.params, tenantId, ids]),
-      );
-      return new Set(rows.map((r) => r.id));
     },
 
     /** Page and rerank fields of these candidates, by primary key. */

@@ -6,7 +6,7 @@
  * pass a share of the index.
  */
 import { DiskAnnIndex, scaledListSize, type DiskAnnOptions } from '@hh/diskann';
-import type { VectorHit, VectorIndex, VectorIndexStats, VectorRow } from './types.js';
+import type { FilteredHits, VectorFilter, VectorHit, VectorIndex, VectorIndexStats, VectorRow } from './types.js';
 
 export interface DiskAnnVectorIndexOptions extends Partial<Omit<DiskAnnOptions, 'dims' | 'metric'>> {
   /** Consolidate when tombstones exceed this share of live points (default 0.1). */
@@ -88,6 +88,20 @@ export class DiskAnnVectorIndex implements VectorIndex {
     const res = await this.engine.searchAsync(query, k, { labels: [tenantId], listSize, rescore: listSize });
     // Cosine distance is 1 − cos on normalised vectors; report the similarity.
     return res.ids.map((id, i) => ({ id, score: 1 - res.distances[i]! }));
+  }
+
+  async searchFiltered(tenantId: number, query: Float32Array, k: number, filter: VectorFilter): Promise<FilteredHits> {
+    if (k <= 0) return { hits: [], complete: true };
+    this.queries++;
+    const members = this.engine.size;
+    // Walk in distance order, widening until k pass or every member of the tenant was reached.
+    for (let want = Math.max(k, 64); ; want *= 2) {
+      const listSize = Math.max(want, scaledListSize(50, this.engine.size));
+      const res = await this.engine.searchAsync(query, want, { labels: [tenantId], listSize, rescore: listSize });
+      const hits: VectorHit[] = [];
+      for (let i = 0; i < res.ids.length && hits.length < k; i++) if (filter.accept(res.ids[i]!)) hits.push({ id: res.ids[i]!, score: 1 - res.distances[i]! });
+      if (hits.length >= k || res.ids.length < want || want >= members) return { hits, complete: hits.length >= k || res.ids.length < want || want >= members };
+    }
   }
 
   size(): number {

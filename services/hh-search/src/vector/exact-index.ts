@@ -3,7 +3,7 @@
  * (swap-remove on delete keeps them dense). The correctness baseline for the DiskANN engine and
  * a fine choice for small pools.
  */
-import { normalize, type VectorHit, type VectorIndex, type VectorIndexStats, type VectorRow } from './types.js';
+import { normalize, type FilteredHits, type VectorFilter, type VectorHit, type VectorIndex, type VectorIndexStats, type VectorRow } from './types.js';
 
 class TenantBlock {
   ids: number[] = [];
@@ -94,6 +94,15 @@ export class ExactVectorIndex implements VectorIndex {
   }
 
   async search(tenantId: number, query: Float32Array, k: number): Promise<VectorHit[]> {
+    return this.scan(tenantId, query, k, undefined);
+  }
+
+  async searchFiltered(tenantId: number, query: Float32Array, k: number, filter: VectorFilter): Promise<FilteredHits> {
+    // An exact scan is exact either way: `among` is only a cheaper route to the same answer.
+    return { hits: this.scan(tenantId, query, k, filter.accept), complete: true };
+  }
+
+  private scan(tenantId: number, query: Float32Array, k: number, accept: ((id: number) => boolean) | undefined): VectorHit[] {
     const block = this.tenants.get(tenantId);
     if (!block || k <= 0) return [];
     const q = normalize(Float32Array.from(query));
@@ -103,6 +112,7 @@ export class ExactVectorIndex implements VectorIndex {
     const d = this.dims;
     const hits: VectorHit[] = [];
     for (let s = 0; s < ids.length; s++) {
+      if (accept && !accept(ids[s]!)) continue;
       let dot = 0;
       const off = s * d;
       for (let j = 0; j < d; j++) dot += data[off + j]! * q[j]!;

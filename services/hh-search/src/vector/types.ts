@@ -23,6 +23,22 @@ export interface VectorIndexStats {
   bytes: number;
 }
 
+/**
+ * A filtered search: the nearest of the tenant's vectors among `among` (an exact scan of a small
+ * matching set), or — without it — the nearest passing `accept`, found by walking the index in
+ * distance order until `k` pass.
+ */
+export interface VectorFilter {
+  accept: (id: number) => boolean;
+  among?: readonly number[];
+}
+
+export interface FilteredHits {
+  hits: VectorHit[];
+  /** Fewer than k hits means fewer than k of the tenant's vectors pass (not a search limit). */
+  complete: boolean;
+}
+
 export interface VectorIndex {
   readonly kind: string;
   readonly dims: number;
@@ -34,6 +50,8 @@ export interface VectorIndex {
   /** Ids of the live vectors (reconciling with Postgres after a gap in the change log). */
   ids(): number[];
   search(tenantId: number, query: Float32Array, k: number): Promise<VectorHit[]>;
+  /** The k nearest of the tenant's vectors passing the filter (never a failing one). */
+  searchFiltered(tenantId: number, query: Float32Array, k: number, filter: VectorFilter): Promise<FilteredHits>;
   size(): number;
   stats(): VectorIndexStats;
   /** Write a snapshot (indexes that support it), tagged with the change-log seq it reflects. */

@@ -1,26 +1,30 @@
 /**
  * Vector branch: the query embedded by hh-embed (cached per tenant, model and text), then the
  * tenant's nearest candidates in the in-process vector index (the tenant is a hard filter inside
- * the index), restricted to the recruiter filters.
+ * the index). Recruiter filters apply inside the search: a small matching set (counted on the
+ * attribute store) is scanned exactly; otherwise the index walks in distance order until a window
+ * of candidates pass. `vector_filtered_short` then means the pool truly holds fewer matches.
  */
 import { cacheKey, type Cache } from '@hh/cache';
 import type { EmbedClient } from '../../clients/embed-client.js';
 import { DownstreamError } from '../../clients/http.js';
 import type { VectorIndex } from '../../vector/types.js';
+import { matchingSet } from '../attribute-filter.js';
 import { BranchSkipped, BranchTimeout, withTimeout, type Branch, type BranchContext, type BranchHit } from '../branch.js';
 import type { SearchMetrics } from '../metrics.js';
 import { vectorText } from '../query-text.js';
-import type { SearchReadRepository } from '../read-repository.js';
 
 export interface VectorBranchDeps {
   embed: EmbedClient;
   cache: Cache;
   index: VectorIndex;
-  /** Is the index loaded and caught up with the change log? */
-  indexReady: () => boolean;
-  repo: SearchReadRepository;
   metrics: SearchMetrics;
   embedTimeoutMs: number;
+  /**
+   * A filter matching at most this many of the tenant's candidates is answered by an exact scan of
+   * them; above it, by the filtered graph walk (see packages/diskann's README for the measurement).
+   */
+  exactScanMax: number;
 }
 
 export function createVectorBranch(deps: VectorBranchDeps): Branch {
@@ -42,7 +46,9 @@ export function createVectorBranch(deps: VectorBranchDeps): Branch {
   return {
     name: 'vector',
     async run(ctx: BranchContext): Promise<BranchHit[]> {
-      if (!deps.indexReady()) {
+      // The index and the attribute store are loaded and caught up together.
+      const memory = ctx.memory();
+      if (!memory) {
         ctx.degraded.add('vector_index_warming');
         throw new BranchSkipped('skipped');
       }
@@ -55,17 +61,16 @@ export function createVectorBranch(deps: VectorBranchDeps): Branch {
         deps.metrics.branchFailures.inc({ branch: 'embed', reason: timeout ? 'timeout' : 'error' });
         throw new BranchSkipped(timeout ? 'timeout' : 'error');
       }
-      const filter = ctx.sqlFilter();
-      const filtered = filter.params.length > 0;
-      // Recruiter filters are checked against the candidates table after the index answers, so a
-      // filtered search asks the index for more than the window.
-      const k = filtered ? ctx.window * 5 : ctx.window;
-      const raw = await deps.index.search(ctx.tenantId, vec, k);
-      if (!filtered) return raw.slice(0, ctx.window);
-      const keep = await deps.repo.passing(ctx.db, ctx.tenantId, raw.map((h) => h.id), filter);
-      const hits = raw.filter((h) => keep.has(h.id)).slice(0, ctx.window);
-      if (hits.length < ctx.window && raw.length === k) ctx.degraded.add('vector_filtered_short');
-      return hits;
+      const { store, filter } = memory;
+      if (filter.tenantOnly) return deps.index.search(ctx.tenantId, vec, ctx.window);
+      if (filter.none) {
+        ctx.degraded.add('vector_filtered_short');
+        return [];
+      }
+      const among = matchingSet(store, filter, deps.exactScanMax);
+      const res = await deps.index.searchFiltered(ctx.tenantId, vec, ctx.window, { accept: filter.acceptId, ...(among ? { among } : {}) });
+      if (res.hits.length < ctx.window && res.complete) ctx.degraded.add('vector_filtered_short');
+      return res.hits;
     },
   };
 }
