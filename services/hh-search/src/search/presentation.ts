@@ -25,7 +25,7 @@ export function explain(f: FusedHit, rr: RerankResult | undefined, niceMatched: 
   return out;
 }
 
-const FIELD_NAMES: Record<string, string> = { title: 'title', skills: 'skills', headline: 'headline', summary: 'summary', experienceTitle: 'past titles', experienceText: 'experience' };
+const FIELD_NAMES: Record<string, string> = { title: 'title', skills: 'skills', headline: 'headline', summary: 'summary', experienceTitle: 'past titles', experienceDescription: 'experience' };
 
 /** "Matches “kubernetes”, “terraform” in skills, title (full-text rank 3)", or the plain form without term detail. */
 function fullTextReason(fts: NonNullable<FusedHit['branches']['fts']>): string {
