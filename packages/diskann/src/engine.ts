@@ -753,20 +753,34 @@ export class DiskAnnIndex {
     if (!ids || typeof ids.length !== 'number') throw new DiskAnnInputError('among', 'must be an array of ids');
     const accept = this.checkAccept(opts.accept);
     const labels = this.normLabels('labels', opts.labels ? [...opts.labels] : undefined);
-    const slots = new Set<number>();
+    // Dedupe with a generation-stamped mark per slot (no Set: the set can be tens of thousands).
+    const cap = this.layout.capacity;
+    if (this.amongMark.length < cap) this.amongMark = new Uint32Array(cap);
+    if (++this.amongGen === 0xffffffff) {
+      this.amongMark.fill(0);
+      this.amongGen = 1;
+    }
+    const mark = this.amongMark;
+    const gen = this.amongGen;
+    const slots = new Uint32Array(ids.length);
+    let m = 0;
     for (let i = 0; i < ids.length; i++) {
       const id = ids[i]!;
-      this.checkId(`among[${i}]`, id);
+      if (!Number.isSafeInteger(id) || id < 0) this.checkId(`among[${i}]`, id);
       const s = this.idMap.get(id);
-      if (s === undefined || slots.has(s)) continue;
+      if (s === undefined || mark[s] === gen) continue;
       if (accept && !accept(id)) continue;
-      slots.add(s);
+      mark[s] = gen;
+      slots[m++] = s;
     }
-    if (slots.size === 0) return { ids: [], distances: [] };
+    if (m === 0) return { ids: [], distances: [] };
     this.core.loadQuery(query, this.encodeFn, false);
-    const r = this.core.scanLoaded(Uint32Array.from(slots), k, labels);
+    const r = this.core.scanLoaded(slots.subarray(0, m), k, labels);
     return { ids: Array.from(r.ids), distances: Array.from(r.distances) };
   }
+
+  private amongMark = new Uint32Array(0);
+  private amongGen = 0;
 
   private checkAccept(accept: unknown): ((id: number) => boolean) | undefined {
     if (accept !== undefined && typeof accept !== 'function') throw new DiskAnnInputError('accept', 'must be a function (id) => boolean');

@@ -1,7 +1,7 @@
 // Graph core shared by every thread (owner, build workers, query workers): Vamana greedy search,
 // RobustPrune with the α ramp and label-aware occlusion, insertion with back-edges, and the
 // quantized search with exact rescoring. It owns no data: everything lives in the shared memory.
-import { SlotHeap } from './heap.js';
+import { SlotHeap, SpillPool } from './heap.js';
 import { OCCLUDE_BLOCK, type Kernel } from './kernel.js';
 import { DELETED, LIVE, type Views } from './layout.js';
 
@@ -145,6 +145,7 @@ export class GraphCore {
     this.gen = (this.gen + 1) >>> 0;
     if (this.gen === 0) {
       this.visited.fill(0);
+      this.expanded.fill(0);
       this.gen = 1;
     }
     return this.gen;
@@ -736,26 +737,33 @@ export class GraphCore {
 
   // ---------- predicate walk ----------
 
-  private frontier = new SlotHeap(false);
-  private nearest = new SlotHeap(true);
-  private spill = new SlotHeap(false);
-  private passing = new SlotHeap(true);
+  private frontier = new SlotHeap();
+  /** The L nearest scored nodes, keyed by −distance (top = farthest). */
+  private nearest = new SlotHeap();
+  /** Scored nodes outside the list: what a wider list takes in. */
+  private spill = new SpillPool();
+  /** The best k passing nodes, keyed by −distance, aux = slot version when scored. */
+  private passing = new SlotHeap();
+  /** Generation-stamped "expanded" marks (allocated on the first predicate walk). */
+  private expanded = new Uint32Array(0);
 
   /**
    * Predicate-aware search for the query already in scratch. A best-first walk in exact distance
    * order over every node (failing nodes are expanded too: they are the road to passing ones) with
-   * a search list of L nearest scored nodes; a node passing `accept` (and the required labels) also
-   * enters the result heap of the best k passing points. When the walk converges at L, the result
-   * is accepted once the list reaches `slack` = L0/k times past the k-th passing point (the same
-   * list-to-k ratio a plain search at L0 has, so a predicate everyone passes costs exactly a plain
-   * search); otherwise L widens (towards the estimate from the passing share seen so far, at most
-   * doubling) and the walk resumes where it stopped — nodes dropped from the list wait in a spill
-   * heap, unexpanded ones in the frontier, so no distance is computed twice.
-   * `accept(slot)` is asked only for live nodes that would enter the result heap.
+   * a search list of the L nearest scored nodes; a node passing `accept` (and the required labels)
+   * also enters the result heap of the best k passing points. When the walk converges at L, the
+   * result is accepted once the list reaches `slack` = L0/k times past the k-th passing point (the
+   * list-to-k ratio of a plain search at L0, so a predicate everyone passes costs what a plain
+   * search does); otherwise L widens (towards the estimate from the share passing so far, at most
+   * doubling) and the walk resumes where it stopped: nodes that fell out of the list wait in the
+   * spill pool, so nothing is scored twice. `accept(slot)` is asked only for live nodes that would
+   * enter the result heap.
    */
   predicateSearch(req: PredicateRequest, accept: (slot: number) => boolean, capacityLimit: number): PredicateResult {
     const gen = this.nextGen();
+    if (this.expanded.length < this.visited.length) this.expanded = new Uint32Array(this.visited.length);
     const visited = this.visited;
+    const expanded = this.expanded;
     const { adj, deg, u32, f32, flags, ver } = this.v;
     const stride = this.stride;
     const si = this.sIds >>> 2;
@@ -778,15 +786,6 @@ export class GraphCore {
     let L = L0;
     let scored = 0;
 
-    const considerPassing = (s: number, d: number): void => {
-      if (passing.size === k && d >= passing.topDist) return;
-      const v1 = Atomics.load(ver, s);
-      if ((v1 & 1) === 1 || flags[s] !== LIVE) return;
-      if (requireLabels.length > 0 && !this.hasAllLabels(s, requireLabels)) return;
-      if (!accept(s)) return;
-      passing.push(d, s, v1);
-      if (passing.size > k) passing.pop();
-    };
     // Scores the n slots staged in scratch and files each one.
     const scoreStaged = (n: number): void => {
       kernel.dist(this.sQuery, this.sIds, n, this.sOut);
@@ -796,15 +795,28 @@ export class GraphCore {
       for (let i = 0; i < n; i++) {
         const s = u32[si + i]!;
         const d = f32[so + i]!;
-        frontier.push(d, s);
-        if (nearest.size < L) nearest.push(d, s);
-        else if (d < nearest.topDist) {
-          spill.push(nearest.topDist, nearest.topSlot);
-          nearest.pop();
-          nearest.push(d, s);
-        } else spill.push(d, s);
-        considerPassing(s, d);
+        if (nearest.size < L) {
+          nearest.push(-d, s);
+          frontier.push(d, s);
+        } else if (d < -nearest.topKey) {
+          spill.add(-nearest.topKey, nearest.topSlot);
+          nearest.replaceTop(-d, s);
+          frontier.push(d, s);
+        } else {
+          spill.add(d, s);
+        }
+        if (passing.size === k && d >= -passing.topKey) continue;
+        const v1 = Atomics.load(ver, s);
+        if ((v1 & 1) === 1 || flags[s] !== LIVE) continue;
+        if (requireLabels.length > 0 && !this.hasAllLabels(s, requireLabels)) continue;
+        if (!accept(s)) continue;
+        if (passing.size === k) passing.replaceTop(-d, s, v1);
+        else passing.push(-d, s, v1);
       }
+    };
+    const readmit = (d: number, s: number): void => {
+      nearest.push(-d, s);
+      if (expanded[s] !== gen) frontier.push(d, s);
     };
 
     let n = 0;
@@ -820,13 +832,15 @@ export class GraphCore {
     let exhausted = false;
     for (;;) {
       while (frontier.size > 0) {
-        if (nearest.size >= L && frontier.topDist > nearest.topDist) break;
+        const node = frontier.topSlot;
+        if (nearest.size >= L && frontier.topKey > -nearest.topKey) break;
         if (scored >= maxVisits) {
           truncated = true;
           break;
         }
-        const node = frontier.topSlot;
         frontier.pop();
+        if (expanded[node] === gen) continue;
+        expanded[node] = gen;
         let dg = deg[node]!;
         if (dg > stride) dg = stride;
         const b = node * stride;
@@ -841,26 +855,24 @@ export class GraphCore {
         if (n > 0) scoreStaged(n);
       }
       if (truncated) break;
-      if (frontier.size === 0) {
-        exhausted = true;
-        break;
-      }
       // Converged at L: is the k-th passing point far enough inside the list?
+      const radius = -nearest.topKey;
       let want: number;
-      if (passing.size === k && passing.topDist <= nearest.topDist) {
-        const rank = nearest.countAtMost(passing.topDist);
+      if (passing.size === k && -passing.topKey <= radius) {
+        const rank = nearest.countAtLeast(passing.topKey);
         if (rank * slack <= L) break;
         want = Math.ceil(rank * slack);
       } else {
         // Fewer than k passing inside the list: extrapolate from the share that passes.
-        const inside = passing.size === 0 ? 0 : passing.countAtMost(nearest.topDist);
+        const inside = passing.countAtLeast(-radius);
         want = inside > 0 ? Math.ceil(((L * k) / inside) * slack) : 2 * L;
       }
-      L = Math.min(2 * L, Math.max(L + Math.ceil(L / 4), want));
-      while (nearest.size < L && spill.size > 0) {
-        nearest.push(spill.topDist, spill.topSlot);
-        spill.pop();
+      if (spill.size === 0 && frontier.size === 0) {
+        exhausted = true;
+        break;
       }
+      L = Math.min(2 * L, Math.max(L + Math.ceil(L / 4), want));
+      spill.takeNearest(L - nearest.size, readmit);
     }
 
     if (exhausted && passing.size < k) {
@@ -889,7 +901,7 @@ export class GraphCore {
     const vers = new Int32Array(m);
     for (let i = 0; i < m; i++) {
       ids[i] = passing.slotAt(i);
-      dist[i] = passing.distAt(i);
+      dist[i] = -passing.keyAt(i);
       vers[i] = passing.auxAt(i);
     }
     const r = this.finish(ids, dist, vers, m, k, requireLabels);

@@ -1,16 +1,16 @@
-// Binary heaps of (distance, slot, aux) triples over growable typed arrays, for searches whose
-// working sets are not bounded by a fixed list size (the predicate walk). Ties order by slot so
-// results are deterministic.
+// Working sets of the predicate walk, over growable typed arrays: a binary min-heap of
+// (key, slot, aux) triples (a max-heap is the same heap keyed by −distance), and an unordered
+// pool from which the t nearest entries can be taken in linear time. Ties order by slot so the
+// walk is deterministic.
 
 export class SlotHeap {
-  private dist: Float32Array;
+  private key: Float32Array;
   private slot: Uint32Array;
   private aux: Int32Array;
   size = 0;
 
-  /** `max` = max-heap (top is the farthest), else min-heap (top is the nearest). */
-  constructor(private readonly max: boolean, capacity = 256) {
-    this.dist = new Float32Array(capacity);
+  constructor(capacity = 256) {
+    this.key = new Float32Array(capacity);
     this.slot = new Uint32Array(capacity);
     this.aux = new Int32Array(capacity);
   }
@@ -19,8 +19,8 @@ export class SlotHeap {
     this.size = 0;
   }
 
-  get topDist(): number {
-    return this.dist[0]!;
+  get topKey(): number {
+    return this.key[0]!;
   }
 
   get topSlot(): number {
@@ -32,8 +32,8 @@ export class SlotHeap {
   }
 
   /** Entry i in heap order (for scans that do not care about order). */
-  distAt(i: number): number {
-    return this.dist[i]!;
+  keyAt(i: number): number {
+    return this.key[i]!;
   }
 
   slotAt(i: number): number {
@@ -44,77 +44,149 @@ export class SlotHeap {
     return this.aux[i]!;
   }
 
-  /** How many entries have a distance ≤ d (O(size)). */
-  countAtMost(d: number): number {
+  /** How many entries have a key ≥ x (O(size)); with keys −d: how many are within distance −x. */
+  countAtLeast(x: number): number {
     let c = 0;
-    const dist = this.dist;
-    for (let i = 0; i < this.size; i++) if (dist[i]! <= d) c++;
+    const key = this.key;
+    for (let i = 0; i < this.size; i++) if (key[i]! >= x) c++;
     return c;
   }
 
-  /** True when entry (da, sa) belongs above (db, sb). */
-  private above(da: number, sa: number, db: number, sb: number): boolean {
-    if (da !== db) return this.max ? da > db : da < db;
-    return this.max ? sa > sb : sa < sb;
-  }
-
   private grow(): void {
-    const cap = this.dist.length * 2;
-    const d = new Float32Array(cap);
+    const cap = this.key.length * 2;
+    const k = new Float32Array(cap);
     const s = new Uint32Array(cap);
     const a = new Int32Array(cap);
-    d.set(this.dist);
+    k.set(this.key);
     s.set(this.slot);
     a.set(this.aux);
-    this.dist = d;
+    this.key = k;
     this.slot = s;
     this.aux = a;
   }
 
-  push(d: number, s: number, a = 0): void {
-    if (this.size === this.dist.length) this.grow();
-    const dist = this.dist;
+  push(k: number, s: number, a = 0): void {
+    if (this.size === this.key.length) this.grow();
+    const key = this.key;
     const slot = this.slot;
     const aux = this.aux;
     let i = this.size++;
     while (i > 0) {
       const p = (i - 1) >> 1;
-      if (!this.above(d, s, dist[p]!, slot[p]!)) break;
-      dist[i] = dist[p]!;
+      const kp = key[p]!;
+      if (kp < k || (kp === k && slot[p]! <= s)) break;
+      key[i] = kp;
       slot[i] = slot[p]!;
       aux[i] = aux[p]!;
       i = p;
     }
-    dist[i] = d;
+    key[i] = k;
     slot[i] = s;
     aux[i] = a;
   }
 
-  /** Removes the top entry (read it first through topDist/topSlot/topAux). */
+  /** Removes the top entry (read it first through topKey/topSlot/topAux). */
   pop(): void {
     const n = --this.size;
-    if (n <= 0) return;
-    const dist = this.dist;
+    if (n > 0) this.siftDown(this.key[n]!, this.slot[n]!, this.aux[n]!, n);
+  }
+
+  /** pop() then push(), in one sift. */
+  replaceTop(k: number, s: number, a = 0): void {
+    this.siftDown(k, s, a, this.size);
+  }
+
+  private siftDown(k: number, s: number, a: number, n: number): void {
+    const key = this.key;
     const slot = this.slot;
     const aux = this.aux;
-    const d = dist[n]!;
-    const s = slot[n]!;
-    const a = aux[n]!;
     let i = 0;
     for (;;) {
       const l = 2 * i + 1;
       if (l >= n) break;
       const r = l + 1;
       let c = l;
-      if (r < n && this.above(dist[r]!, slot[r]!, dist[l]!, slot[l]!)) c = r;
-      if (!this.above(dist[c]!, slot[c]!, d, s)) break;
-      dist[i] = dist[c]!;
+      if (r < n && (key[r]! < key[l]! || (key[r] === key[l] && slot[r]! < slot[l]!))) c = r;
+      const kc = key[c]!;
+      if (kc > k || (kc === k && slot[c]! >= s)) break;
+      key[i] = kc;
       slot[i] = slot[c]!;
       aux[i] = aux[c]!;
       i = c;
     }
-    dist[i] = d;
+    key[i] = k;
     slot[i] = s;
     aux[i] = a;
+  }
+}
+
+/** Unordered (distance, slot) pool: O(1) append; takeNearest(t) moves out the t nearest in O(size). */
+export class SpillPool {
+  private dist: Float32Array;
+  private slot: Uint32Array;
+  size = 0;
+
+  constructor(capacity = 1024) {
+    this.dist = new Float32Array(capacity);
+    this.slot = new Uint32Array(capacity);
+  }
+
+  clear(): void {
+    this.size = 0;
+  }
+
+  add(d: number, s: number): void {
+    if (this.size === this.dist.length) {
+      const dist = new Float32Array(this.size * 2);
+      const slot = new Uint32Array(this.size * 2);
+      dist.set(this.dist);
+      slot.set(this.slot);
+      this.dist = dist;
+      this.slot = slot;
+    }
+    this.dist[this.size] = d;
+    this.slot[this.size++] = s;
+  }
+
+  /** Calls take(d, s) for the t nearest entries (all when t ≥ size, in no order) and removes them. */
+  takeNearest(t: number, take: (d: number, s: number) => void): void {
+    const n = this.size;
+    const dist = this.dist;
+    const slot = this.slot;
+    if (t >= n) {
+      for (let i = 0; i < n; i++) take(dist[i]!, slot[i]!);
+      this.size = 0;
+      return;
+    }
+    if (t <= 0) return;
+    // Quickselect (Hoare partition, middle pivot): afterwards [0, t) holds the t nearest.
+    let lo = 0;
+    let hi = n - 1;
+    while (lo < hi) {
+      const pivot = dist[(lo + hi) >>> 1]!;
+      let i = lo;
+      let j = hi;
+      while (i <= j) {
+        while (dist[i]! < pivot) i++;
+        while (dist[j]! > pivot) j--;
+        if (i <= j) {
+          const d = dist[i]!;
+          dist[i] = dist[j]!;
+          dist[j] = d;
+          const s = slot[i]!;
+          slot[i] = slot[j]!;
+          slot[j] = s;
+          i++;
+          j--;
+        }
+      }
+      if (t - 1 <= j) hi = j;
+      else if (t - 1 >= i) lo = i;
+      else break;
+    }
+    for (let i = 0; i < t; i++) take(dist[i]!, slot[i]!);
+    dist.copyWithin(0, t, n);
+    slot.copyWithin(0, t, n);
+    this.size = n - t;
   }
 }
