@@ -14,6 +14,7 @@ import { FieldTokens, GAP } from './forward.js';
 import { buildPlan, type Plan, type SearchQuery, type TermStats } from './query.js';
 import { Bm25f } from './scoring.js';
 import { MutableSegment, Segment, encodeForward, mergeSegments } from './segment.js';
+import { fromBuffer, readSnapshotFile, toBuffer, writeAtomic, type SnapshotMeta } from './snapshot.js';
 import { TopK } from './topk.js';
 import { newContext, wandSegment } from './wand.js';
 
@@ -212,9 +213,8 @@ export class LexicalIndex {
 
   /** Replaces `inputs` (removed from the segment list) by their merge. */
   private replace(inputs: (Segment | MutableSegment)[], removeFromList: Segment[]): Segment {
-    let seg: Segment | undefined;
     const moves: [number, number][] = [];
-    seg = mergeSegments(inputs, (extId, local) => moves.push([extId, local]));
+    const seg = mergeSegments(inputs, (extId, local) => moves.push([extId, local]));
     for (const [extId, local] of moves) this.idMap.set(extId, seg.uid * LOCAL_BITS + local);
     const gone = new Set<Segment | MutableSegment>(removeFromList);
     this.segments = this.segments.filter((s) => !gone.has(s));
@@ -287,6 +287,33 @@ export class LexicalIndex {
     out.dictionary = chars * 2 + this.termText.length * 64 + this.df.byteLength;
     out.idMap = this.idMap.size * 40;
     return out;
+  }
+
+  // --- snapshots ---
+
+  /** The whole index (mutable segment sealed first) as one checksummed buffer. */
+  toBuffer(meta?: SnapshotMeta): Buffer {
+    return toBuffer(this, meta ?? null);
+  }
+
+  /** An index from toBuffer()'s output; throws LexicalSnapshotError when corrupt. */
+  static fromBuffer(buf: Uint8Array): LexicalIndex {
+    return fromBuffer(buf, (o) => new LexicalIndex(o)).index;
+  }
+
+  /** An index and the meta it was written with (null when toBuffer was called without one). */
+  static readBuffer(buf: Uint8Array): { index: LexicalIndex; meta: SnapshotMeta | null } {
+    return fromBuffer(buf, (o) => new LexicalIndex(o));
+  }
+
+  /** Writes a snapshot file atomically (temp file + fsync + rename), tagged with meta. */
+  async save(path: string, meta: SnapshotMeta): Promise<void> {
+    if (typeof meta?.tag !== 'string' || !Number.isSafeInteger(meta.lastSeq) || meta.lastSeq < 0) throw new TypeError('lexical: save needs meta { tag: string, lastSeq: non-negative integer }');
+    await writeAtomic(path, this.toBuffer(meta));
+  }
+
+  static load(path: string): Promise<{ index: LexicalIndex; meta: SnapshotMeta }> {
+    return readSnapshotFile(path, (o) => new LexicalIndex(o));
   }
 
   // --- analysis helpers ---
