@@ -148,7 +148,7 @@ function splitResume(title: string, text: string): Resume {
       continue;
     }
     if (section === 'experience') {
-      const m = /Company Name.*?(?:\d{4}|Current)\s+(.+)$/i.exec(line);
+      const m = /Company Name.*?(?:\d{4}|Current)\s(\S.*)$/i.exec(line);
       if (m || r.experience.length === 0) r.experience.push({ title: m?.[1] ?? title, lines: [] });
       else r.experience[r.experience.length - 1]!.lines.push(line);
     } else if (section === 'skills') r.skills.push(...line.split(/,|;/).map((s) => s.trim()).filter((s) => s && s.length < 60));
