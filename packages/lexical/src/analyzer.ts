@@ -91,11 +91,43 @@ export function stem(folded: string, language: Language): string {
   return s;
 }
 
+// Raw token → index term ('' for a stop word), per language: corpora repeat a small vocabulary,
+// so most tokens skip folding, the stop-word check and the stemmer. Bounded like the stem memo.
+const termCache: Record<Language, Map<string, string>> = { en: new Map(), pt: new Map() };
+
+/** Folded form of one raw token; ASCII tokens (most of them) skip Unicode normalisation. */
+function foldToken(raw: string): string {
+   
+  return /^[\x00-\x7f]*$/.test(raw) ? raw.toLowerCase() : fold(raw);
+}
+
+function termOf(raw: string, language: Language): string {
+  const cache = termCache[language];
+  let t = cache.get(raw);
+  if (t === undefined) {
+    const parts: Token[] = [];
+    if (raw[0] !== '.' && /[./]/.test(raw)) splitCompound(raw, parts);
+    else parts.push({ surface: raw, folded: foldToken(raw) });
+    // A compound that splits yields several terms: joined with a space, split by the caller.
+    t = parts
+      .filter((p) => !STOPWORDS[language].has(p.folded))
+      .map((p) => stem(p.folded, language))
+      .join(' ');
+    if (cache.size >= STEM_CACHE_MAX) cache.clear();
+    cache.set(raw, t);
+  }
+  return t;
+}
+
 /** Index terms of a text for one language: folded, stop words removed, stemmed. */
 export function analyze(text: string, language: Language): string[] {
-  const stop = STOPWORDS[language];
   const out: string[] = [];
-  for (const t of tokenize(text)) if (!stop.has(t.folded)) out.push(stem(t.folded, language));
+  for (const m of text.matchAll(TOKEN)) {
+    const t = termOf(m[0], language);
+    if (t === '') continue;
+    if (t.includes(' ')) out.push(...t.split(' '));
+    else out.push(t);
+  }
   return out;
 }
 
