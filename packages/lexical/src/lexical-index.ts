@@ -214,7 +214,9 @@ export class LexicalIndex {
   /** Replaces `inputs` (removed from the segment list) by their merge. */
   private replace(inputs: (Segment | MutableSegment)[], removeFromList: Segment[]): Segment {
     const moves: [number, number][] = [];
-    const seg = mergeSegments(inputs, (extId, local) => moves.push([extId, local]));
+    const N = this.size;
+    const avgLen = Array.from(this.totalLen, (t) => (N > 0 ? t / N : 0));
+    const seg = mergeSegments(inputs, { b: this.options.b, avgLen }, (extId, local) => moves.push([extId, local]));
     for (const [extId, local] of moves) this.idMap.set(extId, seg.uid * LOCAL_BITS + local);
     const gone = new Set<Segment | MutableSegment>(removeFromList);
     this.segments = this.segments.filter((s) => !gone.has(s));

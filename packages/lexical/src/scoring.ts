@@ -42,6 +42,23 @@ export class Bm25f {
     return (idfw * (t * this.k1p1)) / (t + this.k1);
   }
 
+  /**
+   * Upper bound from a block's stored max of tf / (A + B₀·len): with the current B = b/avg, each
+   * document's tf / (A + B·len) is at most that times max(1, B₀/B).
+   */
+  normBound(norm: Float32Array, off: number, normB0: Float64Array, idfw: number): number {
+    let t = 0;
+    for (let f = 0; f < FIELD_COUNT; f++) {
+      const v = norm[off + f]!;
+      if (v === 0) continue;
+      const B = this.B[f]!;
+      const B0 = normB0[f]!;
+      const scale = B0 <= B ? 1 : B > 0 ? B0 / B : Infinity;
+      t += this.w[f]! * v * scale;
+    }
+    return ((idfw * (t * this.k1p1)) / (t + this.k1)) * BOUND_SLACK;
+  }
+
   /** Upper bound from per-field max tf and min length (block or term metadata). */
   bound(maxTf: Uint8Array, minLen: Uint16Array, off: number, idfw: number): number {
     let t = 0;

@@ -29,6 +29,9 @@ export interface PostingView {
   termMaxTf: Uint8Array;
   termMinLen: Uint16Array;
   termMetaOff: number;
+  /** Immutable segments: per block and field, max tf / (1 − b + b·len/avg₀) (see Segment.normB0). */
+  blockNorm?: Float32Array;
+  normB0?: Float64Array;
 }
 
 /** Per-document columns shared by both segment kinds. */
@@ -211,6 +214,9 @@ export class Segment {
     readonly blockMinLen: Uint16Array,
     readonly termMaxTf: Uint8Array,
     readonly termMinLen: Uint16Array,
+    readonly blockNorm: Float32Array,
+    /** b / avg₀ per field, with avg₀ the index's average field length when the segment was built. */
+    readonly normB0: Float64Array,
   ) {}
 
   slot(termId: number): number {
@@ -243,6 +249,8 @@ export class Segment {
       termMaxTf: this.termMaxTf,
       termMinLen: this.termMinLen,
       termMetaOff: s * FIELD_COUNT,
+      blockNorm: this.blockNorm,
+      normB0: this.normB0,
     };
   }
 
@@ -250,7 +258,7 @@ export class Segment {
     const c = this.cols.bytes();
     return {
       postings: this.docs.byteLength + this.tfs.byteLength,
-      blocks: this.blockLast.byteLength + this.blockMaxTf.byteLength + this.blockMinLen.byteLength + this.blockStart.byteLength,
+      blocks: this.blockLast.byteLength + this.blockMaxTf.byteLength + this.blockMinLen.byteLength + this.blockStart.byteLength + this.blockNorm.byteLength,
       terms: this.termIds.byteLength + this.termStart.byteLength + this.termMaxTf.byteLength + this.termMinLen.byteLength,
       docs: c.docs,
       forward: c.forward,
@@ -270,6 +278,9 @@ export class SegmentBuilder {
   private blockLast: Uint32Array;
   private blockMaxTf: Uint8Array;
   private blockMinLen: Uint16Array;
+  private blockNorm: Float32Array;
+  private readonly A = new Float64Array(FIELD_COUNT);
+  private readonly normB0 = new Float64Array(FIELD_COUNT);
   private T = 0;
   private P = 0;
   private B = 0;
@@ -280,7 +291,13 @@ export class SegmentBuilder {
     readonly cols: DocColumns,
     maxPostings: number,
     maxTerms: number,
+    norm: { b: Float64Array; avgLen: ArrayLike<number> },
   ) {
+    for (let f = 0; f < FIELD_COUNT; f++) {
+      this.A[f] = 1 - norm.b[f]!;
+      const avg = norm.avgLen[f]!;
+      this.normB0[f] = avg > 0 ? norm.b[f]! / avg : 0;
+    }
     const maxBlocks = Math.ceil(maxPostings / BLOCK) + maxTerms;
     this.termIds = new Uint32Array(maxTerms);
     this.termStart = new Uint32Array(maxTerms + 1);
@@ -292,6 +309,7 @@ export class SegmentBuilder {
     this.blockLast = new Uint32Array(maxBlocks);
     this.blockMaxTf = new Uint8Array(maxBlocks * FIELD_COUNT);
     this.blockMinLen = new Uint16Array(maxBlocks * FIELD_COUNT);
+    this.blockNorm = new Float32Array(maxBlocks * FIELD_COUNT);
   }
 
   beginTerm(): void {
@@ -307,10 +325,19 @@ export class SegmentBuilder {
       const b = this.B++;
       this.blockMaxTf.fill(0, b * FIELD_COUNT, (b + 1) * FIELD_COUNT);
       this.blockMinLen.fill(0xffff, b * FIELD_COUNT, (b + 1) * FIELD_COUNT);
+      this.blockNorm.fill(0, b * FIELD_COUNT, (b + 1) * FIELD_COUNT);
     }
     const b = this.B - 1;
     this.blockLast[b] = doc;
     note(this.blockMaxTf, this.blockMinLen, b * FIELD_COUNT, tf, this.cols.lens, doc * FIELD_COUNT);
+    const lens = this.cols.lens;
+    for (let f = 0; f < FIELD_COUNT; f++) {
+      const t = (tf >>> (f * TF_BITS)) & TF_MAX;
+      if (t === 0) continue;
+      // Rounded up into float32 (relative error ≤ 6e-8 < 1e-6), so the stored value never bounds low.
+      const v = (t / (this.A[f]! + this.normB0[f]! * lens[doc * FIELD_COUNT + f]!)) * (1 + 1e-6);
+      if (v > this.blockNorm[b * FIELD_COUNT + f]!) this.blockNorm[b * FIELD_COUNT + f] = v;
+    }
   }
 
   /** Closes the term; a term left without postings (all its docs deleted) is dropped. */
@@ -349,6 +376,8 @@ export class SegmentBuilder {
       this.blockMinLen.slice(0, B * FIELD_COUNT),
       this.termMaxTf.slice(0, T * FIELD_COUNT),
       this.termMinLen.slice(0, T * FIELD_COUNT),
+      this.blockNorm.slice(0, B * FIELD_COUNT),
+      this.normB0,
     );
   }
 }
@@ -359,7 +388,7 @@ type AnySegment = Segment | MutableSegment;
  * Merges segments (live documents only, in input order) into one immutable segment. Doc numbers
  * are renumbered densely; `onMove(extId, newLocal)` reports each surviving document.
  */
-export function mergeSegments(inputs: AnySegment[], onMove?: (extId: number, local: number) => void): Segment {
+export function mergeSegments(inputs: AnySegment[], norm: { b: Float64Array; avgLen: ArrayLike<number> }, onMove?: (extId: number, local: number) => void): Segment {
   let live = 0;
   let fwdBytes = 0;
   let maxPostings = 0;
@@ -401,7 +430,7 @@ export function mergeSegments(inputs: AnySegment[], onMove?: (extId: number, loc
   let uniq = 0;
   for (let i = 0; i < all.length; i++) if (i === 0 || all[i] !== all[i - 1]) all[uniq++] = all[i]!;
 
-  const builder = new SegmentBuilder(cols, maxPostings, uniq);
+  const builder = new SegmentBuilder(cols, maxPostings, uniq, norm);
   const cursors = new Int32Array(inputs.length);
   for (let i = 0; i < uniq; i++) {
     const termId = all[i]!;

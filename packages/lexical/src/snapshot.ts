@@ -14,7 +14,8 @@ import type { LexicalIndex } from './lexical-index.js';
 import { DocColumns, Segment } from './segment.js';
 
 export const SNAPSHOT_MAGIC = Buffer.from('HHLEX\0\0\x01', 'latin1');
-export const SNAPSHOT_FORMAT_VERSION = 1;
+// 2: per-block normalised tf bounds (blockNorm, normB0).
+export const SNAPSHOT_FORMAT_VERSION = 2;
 
 export interface SnapshotMeta {
   /** Free-form tag (e.g. tenant or model version) checked by the caller. */
@@ -38,8 +39,8 @@ interface Header {
   createdAt: string;
 }
 
-type Arr = Uint8Array | Uint16Array | Uint32Array | Int32Array | Float64Array;
-const SEGMENT_ARRAYS = ['extIds', 'lens', 'live', 'fwdOff', 'fwd', 'termIds', 'termStart', 'docs', 'tfs', 'blockStart', 'blockLast', 'blockMaxTf', 'blockMinLen', 'termMaxTf', 'termMinLen'] as const;
+type Arr = Uint8Array | Uint16Array | Uint32Array | Int32Array | Float32Array | Float64Array;
+const SEGMENT_ARRAYS = ['extIds', 'lens', 'live', 'fwdOff', 'fwd', 'termIds', 'termStart', 'docs', 'tfs', 'blockStart', 'blockLast', 'blockMaxTf', 'blockMinLen', 'termMaxTf', 'termMinLen', 'blockNorm', 'normB0'] as const;
 const CTORS: Record<(typeof SEGMENT_ARRAYS)[number], new (b: ArrayBuffer) => Arr> = {
   extIds: Float64Array,
   lens: Uint16Array,
@@ -56,6 +57,8 @@ const CTORS: Record<(typeof SEGMENT_ARRAYS)[number], new (b: ArrayBuffer) => Arr
   blockMinLen: Uint16Array,
   termMaxTf: Uint8Array,
   termMinLen: Uint16Array,
+  blockNorm: Float32Array,
+  normB0: Float64Array,
 };
 
 function segmentArrays(s: Segment): Record<(typeof SEGMENT_ARRAYS)[number], Arr> {
@@ -76,6 +79,8 @@ function segmentArrays(s: Segment): Record<(typeof SEGMENT_ARRAYS)[number], Arr>
     blockMinLen: s.blockMinLen,
     termMaxTf: s.termMaxTf,
     termMinLen: s.termMinLen,
+    blockNorm: s.blockNorm,
+    normB0: s.normB0,
   };
 }
 
@@ -175,6 +180,8 @@ export function fromBuffer(buf: Uint8Array, make: (o: LexicalOptions) => Lexical
       a.blockMinLen as Uint16Array,
       a.termMaxTf as Uint8Array,
       a.termMinLen as Uint16Array,
+      a.blockNorm as Float32Array,
+      a.normB0 as Float64Array,
     );
   });
   const index = make(header.options);

@@ -20,7 +20,7 @@ const END = 0x100000000;
 class Cursor {
   doc: number;
   pos: number;
-  readonly ub: number;
+  ub: number;
   readonly blockBounds: Float64Array;
 
   constructor(
@@ -31,8 +31,18 @@ class Cursor {
   ) {
     this.pos = v.start;
     this.doc = v.docs[v.start]!;
-    this.ub = s.bound(v.termMaxTf, v.termMinLen, v.termMetaOff, idfw);
     this.blockBounds = new Float64Array(v.nBlocks).fill(-1);
+    if (v.blockNorm) {
+      // The term bound is the largest block bound: far tighter than the term-wide max tf with the
+      // term-wide min length, which usually come from different documents. One pass over the block
+      // metadata (1/128 of the postings).
+      let ub = 0;
+      for (let b = 0; b < v.nBlocks; b++) {
+        const x = this.blockBound(b, s);
+        if (x > ub) ub = x;
+      }
+      this.ub = ub;
+    } else this.ub = s.bound(v.termMaxTf, v.termMinLen, v.termMetaOff, idfw);
   }
 
   next(): void {
@@ -78,7 +88,9 @@ class Cursor {
     let x = this.blockBounds[b]!;
     if (x < 0) {
       const v = this.v;
-      x = s.bound(v.blockMaxTf, v.blockMinLen, (v.blockBase + b) * FIELD_COUNT, this.idfw);
+      const off = (v.blockBase + b) * FIELD_COUNT;
+      x = s.bound(v.blockMaxTf, v.blockMinLen, off, this.idfw);
+      if (v.blockNorm) x = Math.min(x, s.normBound(v.blockNorm, off, v.normB0!, this.idfw));
       this.blockBounds[b] = x;
     }
     return x;
