@@ -29,7 +29,10 @@ export interface DiskAnnOptions {
   alpha?: number;
   /** SBQ bits per dimension used for traversal (default 2). */
   bits?: 1 | 2;
-  /** Labels a point may carry (default 8). */
+  /**
+   * Labels a point may carry (default 8, at most 255; each costs 4 bytes per point whether used
+   * or not). Labels are uint32 values (0 … 2^32−1); fixed for the index's life (kept in snapshots).
+   */
   maxLabelsPerPoint?: number;
   /** Initial slot capacity; grows by doubling (reallocation + republish). */
   capacity?: number;
@@ -93,7 +96,7 @@ export interface SearchResults {
  * than a predicate walk (`search` with `accept`) at the default list size, and it is exact.
  * Chosen by `bench:predicate` at 100k × 768 (package README, "Predicate search vs exact scan").
  */
-export const PREDICATE_EXACT_SCAN_MAX = 5000;
+export const PREDICATE_EXACT_SCAN_MAX = 10_000;
 
 export interface BuildInput {
   ids: ArrayLike<number>;
@@ -222,6 +225,10 @@ export class DiskAnnIndex {
     this.bits = opts.bits ?? 2;
     if (this.bits !== 1 && this.bits !== 2) throw new DiskAnnInputError('bits', 'must be 1 or 2');
     this.maxLabels = opts.maxLabelsPerPoint ?? 8;
+    // A point's label count is stored in one byte; each label slot costs 4 bytes per point.
+    if (!Number.isInteger(this.maxLabels) || this.maxLabels < 1 || this.maxLabels > 255) {
+      throw new DiskAnnInputError('maxLabelsPerPoint', 'must be an integer in 1..255');
+    }
     const alpha = opts.alpha ?? 1.2;
     if (!(alpha >= 1 && alpha <= 2)) throw new DiskAnnInputError('alpha', 'must be in [1, 2]');
     this.params = { R: this.R, alpha, buildListSize: opts.buildListSize ?? 100, maxCandidates: 750 };
