@@ -29,7 +29,10 @@ export interface DiskAnnOptions {
   alpha?: number;
   /** SBQ bits per dimension used for traversal (default 2). */
   bits?: 1 | 2;
-  /** Labels a point may carry (default 8). */
+  /**
+   * Labels a point may carry (default 8, at most 255; each costs 4 bytes per point whether used
+   * or not). Labels are uint32 values (0 … 2^32−1); fixed for the index's life (kept in snapshots).
+   */
   maxLabelsPerPoint?: number;
   /** Initial slot capacity; grows by doubling (reallocation + republish). */
   capacity?: number;
@@ -70,7 +73,8 @@ export interface SearchOptions {
   maxVisits?: number;
   /**
    * Exact scan over just these ids (the points matching a filter, when few: see
-   * PREDICATE_EXACT_SCAN_MAX). Same as `searchAmong()`; combines with `labels` and `accept`.
+   * PREDICATE_EXACT_SCAN_MAX). Same as `searchAmong()`; combines with `labels` (and, in `search()`,
+   * `accept`). Also runs on the worker pool through `searchAsync()`: the ids are data.
    */
   among?: ArrayLike<number>;
 }
@@ -93,7 +97,7 @@ export interface SearchResults {
  * than a predicate walk (`search` with `accept`) at the default list size, and it is exact.
  * Chosen by `bench:predicate` at 100k × 768 (package README, "Predicate search vs exact scan").
  */
-export const PREDICATE_EXACT_SCAN_MAX = 5000;
+export const PREDICATE_EXACT_SCAN_MAX = 10_000;
 
 export interface BuildInput {
   ids: ArrayLike<number>;
@@ -222,6 +226,10 @@ export class DiskAnnIndex {
     this.bits = opts.bits ?? 2;
     if (this.bits !== 1 && this.bits !== 2) throw new DiskAnnInputError('bits', 'must be 1 or 2');
     this.maxLabels = opts.maxLabelsPerPoint ?? 8;
+    // A point's label count is stored in one byte; each label slot costs 4 bytes per point.
+    if (!Number.isInteger(this.maxLabels) || this.maxLabels < 1 || this.maxLabels > 255) {
+      throw new DiskAnnInputError('maxLabelsPerPoint', 'must be an integer in 1..255');
+    }
     const alpha = opts.alpha ?? 1.2;
     if (!(alpha >= 1 && alpha <= 2)) throw new DiskAnnInputError('alpha', 'must be in [1, 2]');
     this.params = { R: this.R, alpha, buildListSize: opts.buildListSize ?? 100, maxCandidates: 750 };
@@ -749,10 +757,19 @@ export class DiskAnnIndex {
   searchAmong(query: ArrayLike<number>, k: number, ids: ArrayLike<number>, opts: Pick<SearchOptions, 'labels' | 'accept'> = {}): SearchResults {
     this.assertOpen();
     this.checkVector('query', query);
-    if (!Number.isInteger(k) || k < 1 || k > 4096) throw new DiskAnnInputError('k', 'must be an integer in 1..4096');
-    if (!ids || typeof ids.length !== 'number') throw new DiskAnnInputError('among', 'must be an array of ids');
     const accept = this.checkAccept(opts.accept);
     const labels = this.normLabels('labels', opts.labels ? [...opts.labels] : undefined);
+    const slots = this.amongSlots(k, ids, accept);
+    if (slots.length === 0) return { ids: [], distances: [] };
+    this.core.loadQuery(query, this.encodeFn, false);
+    const r = this.core.scanLoaded(slots, k, labels);
+    return { ids: Array.from(r.ids), distances: Array.from(r.distances) };
+  }
+
+  /** Slots of the live points among `ids` that pass `accept`, deduplicated. */
+  private amongSlots(k: number, ids: ArrayLike<number>, accept: ((id: number) => boolean) | undefined): Uint32Array {
+    if (!Number.isInteger(k) || k < 1 || k > 4096) throw new DiskAnnInputError('k', 'must be an integer in 1..4096');
+    if (!ids || typeof ids.length !== 'number') throw new DiskAnnInputError('among', 'must be an array of ids');
     // Dedupe with a generation-stamped mark per slot (no Set: the set can be tens of thousands).
     const cap = this.layout.capacity;
     if (this.amongMark.length < cap) this.amongMark = new Uint32Array(cap);
@@ -773,10 +790,7 @@ export class DiskAnnIndex {
       mark[s] = gen;
       slots[m++] = s;
     }
-    if (m === 0) return { ids: [], distances: [] };
-    this.core.loadQuery(query, this.encodeFn, false);
-    const r = this.core.scanLoaded(slots.subarray(0, m), k, labels);
-    return { ids: Array.from(r.ids), distances: Array.from(r.distances) };
+    return slots.slice(0, m);
   }
 
   private amongMark = new Uint32Array(0);
@@ -820,14 +834,22 @@ export class DiskAnnIndex {
   searchAsync(query: ArrayLike<number>, k: number, opts: SearchOptions = {}): Promise<SearchResults> {
     try {
       this.assertOpen();
-      if (opts.accept !== undefined || opts.maxVisits !== undefined || opts.among !== undefined) {
+      if (opts.accept !== undefined || opts.maxVisits !== undefined) {
         throw new DiskAnnInputError(
-          opts.accept !== undefined ? 'accept' : opts.among !== undefined ? 'among' : 'maxVisits',
-          'predicate and among searches run on the calling thread (a JS callback cannot cross to the query workers): use search()',
+          opts.accept !== undefined ? 'accept' : 'maxVisits',
+          'predicate searches run on the calling thread (a JS callback cannot cross to the query workers): use search(), or searchAsync with `among` (ids are data)',
         );
       }
       this.checkVector('query', query);
-      const plan = this.plan(k, opts);
+      let plan: QueryPlan | null;
+      if (opts.among !== undefined) {
+        // An exact scan over given ids is plain data: map them to slots here, scan on a worker.
+        const slots = this.amongSlots(k, opts.among, undefined);
+        const labels = this.normLabels('labels', opts.labels ? [...opts.labels] : undefined);
+        plan = slots.length === 0 ? null : { k, listSize: k, rescore: 0, starts: [], traverseLabel: -1, requireLabels: labels, useCodes: false, scan: slots };
+      } else {
+        plan = this.plan(k, opts);
+      }
       if (!plan) return Promise.resolve({ ids: [], distances: [] });
       const pool = this.ensurePool();
       let w = pool[0]!;
