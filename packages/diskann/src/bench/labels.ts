@@ -158,10 +158,13 @@ interface Timed {
   p95: number;
   mean: number;
   visited?: number;
+  /** Exact distance computations per query (load-independent cost). */
+  distances: number;
 }
 
-function time(run: (qi: number) => { ids: number[]; visited?: number }, truth: Int32Array[], k: number, check?: (id: number) => boolean): Timed {
+function time(idx: DiskAnnIndex, run: (qi: number) => { ids: number[]; visited?: number }, truth: Int32Array[], k: number, check?: (id: number) => boolean): Timed {
   for (let i = 0; i < Math.min(20, nq); i++) run(i); // warm-up
+  const d0 = idx.stats().distanceComputations;
   const times: number[] = [];
   const found: number[][] = [];
   let visited = 0;
@@ -173,7 +176,8 @@ function time(run: (qi: number) => { ids: number[]; visited?: number }, truth: I
     visited += r.visited ?? 0;
     if (check) for (const id of r.ids) if (!check(id)) throw new Error(`result ${id} fails the filter`);
   }
-  return { recall: recallAtK(found, truth, k), p50: pct(times, 0.5), p95: pct(times, 0.95), mean: mean(times), ...(visited ? { visited: visited / nq } : {}) };
+  const distances = (idx.stats().distanceComputations - d0) / nq;
+  return { recall: recallAtK(found, truth, k), p50: pct(times, 0.5), p95: pct(times, 0.95), mean: mean(times), distances, ...(visited ? { visited: visited / nq } : {}) };
 }
 
 const kMax = Math.max(...ks.map(([k]) => k));
@@ -186,9 +190,9 @@ const rows: Record<string, unknown>[] = [];
   for (const [k, listSize] of ks) {
     const tk = truth.map((t) => t.slice(0, k));
     for (const [scheme, b] of [['tenant', tenantIdx], ['full', fullIdx]] as const) {
-      const r = time((i) => b.idx.search(q(i), k, { labels: [TENANT], listSize }), tk, k);
+      const r = time(b.idx, (i) => b.idx.search(q(i), k, { labels: [TENANT], listSize }), tk, k);
       rows.push({ filter: 'tenant only', kind: 'none', members: tenantIdx.idx.labelSize(TENANT), k, listSize, method: `unfiltered on ${scheme}-labelled index`, ...r });
-      log(`k ${String(k).padStart(3)} tenant only  ${scheme.padEnd(6)} index  recall ${fmt(r.recall)} p50 ${fmt(r.p50)} p95 ${fmt(r.p95)}`);
+      log(`k ${String(k).padStart(3)} tenant only  ${scheme.padEnd(6)} index  recall ${fmt(r.recall)} p50 ${fmt(r.p50)} p95 ${fmt(r.p95)} distances/q ${r.distances.toFixed(0)}`);
     }
   }
 }
@@ -229,18 +233,18 @@ for (const kind of ['country', 'occupation'] as const) {
     const filter = `${kind} ${((p.members / n) * 100).toFixed(1)} %`;
     for (const [k, listSize] of ks) {
       const tk = truth.map((t) => t.slice(0, k));
-      const methods: [string, (qi: number) => { ids: number[]; visited?: number }][] = [
-        ['label', (i) => fullIdx.idx.search(q(i), k, { labels: [TENANT, p.label], listSize })],
-        ['predicate', (i) => tenantIdx.idx.search(q(i), k, { labels: [TENANT], listSize, accept: has })],
-        ['scan', (i) => tenantIdx.idx.searchAmong(q(i), k, among, { labels: [TENANT] })],
+      const methods: [string, DiskAnnIndex, (qi: number) => { ids: number[]; visited?: number }][] = [
+        ['label', fullIdx.idx, (i) => fullIdx.idx.search(q(i), k, { labels: [TENANT, p.label], listSize })],
+        ['predicate', tenantIdx.idx, (i) => tenantIdx.idx.search(q(i), k, { labels: [TENANT], listSize, accept: has })],
+        ['scan', tenantIdx.idx, (i) => tenantIdx.idx.searchAmong(q(i), k, among, { labels: [TENANT] })],
       ];
       const line: string[] = [];
-      for (const [method, run] of methods) {
-        const r = time(run, tk, k, allow);
+      for (const [method, idx, run] of methods) {
+        const r = time(idx, run, tk, k, allow);
         rows.push({ filter, kind, label: p.label, members: p.members, matching: matching.length, k, listSize, method, ...r });
-        line.push(`${method} ${fmt(r.recall)} ${fmt(r.p50)}/${fmt(r.p95)}`);
+        line.push(`${method} ${fmt(r.recall)} ${fmt(r.p50)}/${fmt(r.p95)} d ${r.distances.toFixed(0)}`);
       }
-      log(`k ${String(k).padStart(3)} ${filter.padEnd(18)} matching ${String(matching.length).padStart(6)}  ${line.join('  ')}  (recall p50/p95 ms)`);
+      log(`k ${String(k).padStart(3)} ${filter.padEnd(18)} matching ${String(matching.length).padStart(6)}  ${line.join('  ')}  (recall p50/p95 ms, distances/query)`);
     }
   }
 }
