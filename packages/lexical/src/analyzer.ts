@@ -122,11 +122,21 @@ function termOf(raw: string, language: Language): string {
 /** Index terms of a text for one language: folded, stop words removed, stemmed. */
 export function analyze(text: string, language: Language): string[] {
   const out: string[] = [];
+  let prev: { raw: string; end: number } | undefined;
   for (const m of text.matchAll(TOKEN)) {
-    const t = termOf(m[0], language);
-    if (t === '') continue;
-    if (t.includes(' ')) out.push(...t.split(' '));
-    else out.push(t);
+    const raw = m[0];
+    const t = termOf(raw, language);
+    if (t !== '') {
+      if (t.includes(' ')) out.push(...t.split(' '));
+      else out.push(t);
+    }
+    // A hyphenated compound ("back-end", "full-stack", "e-commerce") is also indexed joined, so the
+    // query "backend" finds it; the parts stay, so "back end" and "back-end" find it too.
+    if (prev && m.index === prev.end + 1 && text[prev.end] === '-' && /^[\p{L}\p{N}]+$/u.test(prev.raw) && /^[\p{L}\p{N}]+$/u.test(raw)) {
+      const joined = termOf(prev.raw + raw, language);
+      if (joined !== '' && !joined.includes(' ')) out.push(joined);
+    }
+    prev = { raw, end: m.index + raw.length };
   }
   return out;
 }

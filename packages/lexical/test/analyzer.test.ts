@@ -102,3 +102,12 @@ describe('search semantics end to end', () => {
     expect(() => idx.upsert(9, { language: 'de' as 'en', title: 'x' })).toThrow(/language/);
   });
 });
+
+describe('hyphenated compounds', () => {
+  it('are indexed as their parts and joined, so "backend" finds "Back-end"', () => {
+    expect(analyze('Desenvolvedor Back-end', 'pt')).toEqual(['desenvolvedor', 'back', 'end', 'backend']);
+    expect(analyze('full-stack e-commerce', 'en')).toEqual(['full', 'stack', 'fullstack', 'e', 'commerc', 'ecommerc']);
+    // Not across other separators or technical tokens.
+    expect(analyze('node.js - react', 'en')).toEqual(['node.js', 'react']);
+  });
+});

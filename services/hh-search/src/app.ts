@@ -20,6 +20,8 @@ import { createSpecialtyBranch } from './search/branches/specialty.js';
 import { createVectorBranch } from './search/branches/vector.js';
 import { createPipeline } from './search/pipeline.js';
 import type { AttributeStore } from './index/attributes/store.js';
+import type { LexicalSink } from './index/lexical-sink.js';
+import { createMemoryFullTextBranch } from './search/branches/fulltext-memory.js';
 import { PREDICATE_EXACT_SCAN_MAX } from '@hh/diskann';
 import { createSearchReadRepository, type CandidateDoc } from './search/read-repository.js';
 import { createRerankStage } from './search/rerank.js';
@@ -48,6 +50,8 @@ export interface SearchAppDeps {
    * caught up; undefined before (the vector branch then reports warming, the others use SQL).
    */
   attributes?: () => AttributeStore | undefined;
+  /** The in-memory lexical indexes (LEXICAL_INDEX=memory); absent: full text is answered by Postgres. */
+  lexical?: LexicalSink;
   /** A tenant's data version for its cached search pages (undefined: do not use the page cache). */
   tenantVersion: (tenantId: number) => Promise<number | undefined>;
   /** HMAC key that signs search cursors. */
@@ -129,7 +133,7 @@ export function buildApp(deps: SearchAppDeps): ZodApp {
         embedTimeoutMs: config.SEARCH_EMBED_TIMEOUT_MS,
         exactScanMax: config.VECTOR_EXACT_SCAN_MAX ?? PREDICATE_EXACT_SCAN_MAX,
       }),
-      createPostgresFullTextBranch(repo),
+      deps.lexical ? createMemoryFullTextBranch({ lexical: deps.lexical, fallback: createPostgresFullTextBranch(repo) }) : createPostgresFullTextBranch(repo),
       createSpecialtyBranch({ cache: deps.cache, lookup: deps.specialty, repo }),
     ],
     rerank: createRerankStage({

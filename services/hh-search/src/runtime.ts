@@ -22,8 +22,9 @@ import { EmbedWorker } from './embedding/worker.js';
 import { DiskAnnVectorIndex } from './vector/diskann-index.js';
 import { ExactVectorIndex } from './vector/exact-index.js';
 import { createChangeLogRepository } from './index/change-log.js';
-import { ensureDir, loadAttributesSnapshot, loadDocumentsSnapshot, loadSnapshot, replicaIdFile } from './index/snapshots.js';
+import { ensureDir, loadAttributesSnapshot, loadLexicalSnapshot, loadDocumentsSnapshot, loadSnapshot, replicaIdFile } from './index/snapshots.js';
 import { AttributeStore } from './index/attributes/store.js';
+import { LexicalSink } from './index/lexical-sink.js';
 import { createSecretRepository } from './secrets/repository.js';
 import { ChangeLogConsumer } from './index/consumer.js';
 import { DocumentStore } from './index/documents.js';
@@ -109,6 +110,10 @@ export async function createRuntime(config: SearchConfig, opts: RuntimeOptions =
   const documents = docsSnapshot?.store ?? new DocumentStore(config.DOCUMENT_EXCERPT_CHARS);
   const attrsSnapshot = snapshotDir ? await loadAttributesSnapshot(pool, snapshotDir, { tag: snapshotTag }, early) : undefined;
   const attributes = attrsSnapshot?.store ?? new AttributeStore();
+  // LEXICAL_INDEX=postgres: no in-memory lexical index at all (the full-text branch stays in SQL).
+  const lexicalEnabled = config.LEXICAL_INDEX === 'memory';
+  const lexSnapshot = snapshotDir && lexicalEnabled ? await loadLexicalSnapshot(pool, snapshotDir, { tag: snapshotTag }, early) : undefined;
+  const lexical = lexicalEnabled ? (lexSnapshot?.store ?? new LexicalSink()) : undefined;
   const sync = new ChangeLogConsumer({
     pool,
     databaseUrl: config.DATABASE_URL,
@@ -117,6 +122,7 @@ export async function createRuntime(config: SearchConfig, opts: RuntimeOptions =
       { sink: vectorSink, ...(snapshot ? { lastSeq: snapshot.lastSeq } : {}) },
       { sink: documents, ...(docsSnapshot ? { lastSeq: docsSnapshot.lastSeq } : {}) },
       { sink: attributes, ...(attrsSnapshot ? { lastSeq: attrsSnapshot.lastSeq } : {}) },
+      ...(lexical ? [{ sink: lexical, ...(lexSnapshot ? { lastSeq: lexSnapshot.lastSeq } : {}) }] : []),
     ],
     pollMs: config.INDEX_POLL_MS,
     // Applied changes shrink the backlog searches report: recount soon rather than at the next tick.
@@ -154,6 +160,7 @@ export async function createRuntime(config: SearchConfig, opts: RuntimeOptions =
     // Page and rerank fields from memory once the documents are loaded; before that, one query.
     documents: (tenantId, ids) => (sync.ready ? documents.get(tenantId, ids) : undefined),
     attributes: () => (sync.ready ? attributes : undefined),
+    ...(lexical ? { lexical } : {}),
     tenantVersion: async (tenantId) => {
       if (sync.ready) return sync.tenantSeq.get(tenantId) ?? 0;
       // Loading or catching up: this replica's own versions may trail the data, so use the
@@ -194,6 +201,7 @@ export async function createRuntime(config: SearchConfig, opts: RuntimeOptions =
     this.set({ structure: 'vector' }, index.size());
     this.set({ structure: 'documents' }, documents.size);
     this.set({ structure: 'attributes' }, attributes.size);
+    if (lexical) this.set({ structure: 'lexical' }, lexical.size);
   });
   app.metrics.gauge('hh_search_vector_index_tombstones', 'Deleted vectors not yet consolidated', [], function () {
     this.set(index.stats().tombstones);
@@ -267,7 +275,7 @@ export async function createRuntime(config: SearchConfig, opts: RuntimeOptions =
 
   let snapshotTimer: NodeJS.Timeout | undefined;
   /** The change-log seq the snapshots on disk reflect (a save with nothing new is skipped). */
-  const restoredSeqs = [snapshot?.lastSeq, docsSnapshot?.lastSeq, attrsSnapshot?.lastSeq];
+  const restoredSeqs = [snapshot?.lastSeq, docsSnapshot?.lastSeq, attrsSnapshot?.lastSeq, ...(lexical ? [lexSnapshot?.lastSeq] : [])];
   let savedSeq = restoredSeqs.every((s) => s !== undefined && s === restoredSeqs[0]) ? restoredSeqs[0] : undefined;
   /** Every structure's snapshot, at one change-log seq (nothing is applied meanwhile). */
   async function saveSnapshot(): Promise<void> {

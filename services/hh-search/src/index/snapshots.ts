@@ -13,6 +13,7 @@ import { DiskAnnIndex, SnapshotError } from '@hh/diskann';
 import { createChangeLogRepository } from './change-log.js';
 import { DiskAnnVectorIndex } from '../vector/diskann-index.js';
 import { AttributeStore, attributesSnapshotPath } from './attributes/store.js';
+import { LexicalSink, lexicalSnapshotPath } from './lexical-sink.js';
 import { DocumentStore, documentsSnapshotPath } from './documents.js';
 import { SnapshotFileError } from './snapshot-file.js';
 
@@ -126,4 +127,8 @@ export function loadDocumentsSnapshot(pool: pg.Pool, dir: string, expected: { ta
 
 export function loadAttributesSnapshot(pool: pg.Pool, dir: string, expected: { tag: string }, log: Log) {
   return loadStructureSnapshot(pool, 'attributes', attributesSnapshotPath(dir), () => AttributeStore.load(dir, expected), log);
+}
+
+export function loadLexicalSnapshot(pool: pg.Pool, dir: string, expected: { tag: string }, log: Log) {
+  return loadStructureSnapshot(pool, 'lexical', lexicalSnapshotPath(dir), () => LexicalSink.load(dir, expected), log);
 }
