@@ -224,10 +224,10 @@ export const searchSchema = z.object({
   LEXICAL_INDEX: z.enum(['memory', 'postgres']).default('memory'),
   /**
    * A filtered vector search whose filter matches at most this many of the tenant's candidates scans
-   * them exactly; above it the index walks its graph until enough pass (measured crossover: see
-   * packages/diskann/README.md).
+   * them exactly; above it the index walks its graph until enough pass. Unset: the engine's measured
+   * crossover (PREDICATE_EXACT_SCAN_MAX, see packages/diskann/README.md).
    */
-  VECTOR_EXACT_SCAN_MAX: int(1_000, 0, 1_000_000),
+  VECTOR_EXACT_SCAN_MAX: z.coerce.number().int().min(0).max(1_000_000).optional(),
   /** The embedding model id the index accepts; vectors from other models are ignored. */
   EMBED_MODEL: z.string().default('hh-hash-768-v1'),
 });

@@ -57,12 +57,43 @@ export interface SearchOptions {
   quantized?: boolean;
   /** Exact scan over every point (ground truth, or tiny indexes). */
   exact?: boolean;
+  /**
+   * Predicate on the caller's id: every result passes it (and carries all `labels`). The walk
+   * goes in distance order, expanding failing points as stepping stones, and widens its list until
+   * k points pass, so there is no fixed over-fetch; fewer than k come back only when fewer match
+   * (or `maxVisits` ran out: then `truncated` is true). Synchronous `search()` only — a JS callback
+   * cannot run on the worker pool, so `searchAsync()` rejects it. Traversal uses exact distances
+   * (`quantized` is ignored). Called once per candidate result, never for deleted points.
+   */
+  accept?: (id: number) => boolean;
+  /** Predicate searches: stop after scoring this many points and report `truncated: true`. */
+  maxVisits?: number;
+  /**
+   * Exact scan over just these ids (the points matching a filter, when few: see
+   * PREDICATE_EXACT_SCAN_MAX). Same as `searchAmong()`; combines with `labels` and `accept`.
+   */
+  among?: ArrayLike<number>;
 }
 
 export interface SearchResults {
   ids: number[];
   distances: number[];
+  /**
+   * Predicate searches (`accept` given) only: true when `maxVisits` stopped the walk before k
+   * passing points were confirmed; the results (all passing) are then the best found so far and
+   * may be fewer than k although more points match.
+   */
+  truncated?: boolean;
+  /** Predicate searches only: points scored (exact distances) by this query. */
+  visited?: number;
 }
+
+/**
+ * Below this many matching points, an exact scan over the matching ids (`searchAmong`) is faster
+ * than a predicate walk (`search` with `accept`) at the default list size, and it is exact.
+ * Chosen by `bench:predicate` at 100k × 768 (package README, "Predicate search vs exact scan").
+ */
+export const PREDICATE_EXACT_SCAN_MAX = 5000;
 
 export interface BuildInput {
   ids: ArrayLike<number>;
@@ -695,6 +726,8 @@ export class DiskAnnIndex {
   search(query: ArrayLike<number>, k: number, opts: SearchOptions = {}): SearchResults {
     this.assertOpen();
     this.checkVector('query', query);
+    if (opts.among !== undefined) return this.searchAmong(query, k, opts.among, opts);
+    if (opts.accept !== undefined || opts.maxVisits !== undefined) return this.predicateSearch(query, k, opts);
     const p = this.plan(k, opts);
     if (!p) return { ids: [], distances: [] };
     const core = this.core;
@@ -703,10 +736,96 @@ export class DiskAnnIndex {
     return { ids: Array.from(r.ids), distances: Array.from(r.distances) };
   }
 
+  /** Members of a label among the live points (0 for an unknown label); O(1). */
+  labelSize(label: number): number {
+    return this.labelMembers.get(label)?.size ?? 0;
+  }
+
+  /**
+   * Exact k nearest among `ids` (those that are live, carry every `opts.labels` and pass
+   * `opts.accept`); ids not in the index are skipped. For filters matching few points, where a
+   * scan of the matching set beats any walk (PREDICATE_EXACT_SCAN_MAX).
+   */
+  searchAmong(query: ArrayLike<number>, k: number, ids: ArrayLike<number>, opts: Pick<SearchOptions, 'labels' | 'accept'> = {}): SearchResults {
+    this.assertOpen();
+    this.checkVector('query', query);
+    if (!Number.isInteger(k) || k < 1 || k > 4096) throw new DiskAnnInputError('k', 'must be an integer in 1..4096');
+    if (!ids || typeof ids.length !== 'number') throw new DiskAnnInputError('among', 'must be an array of ids');
+    const accept = this.checkAccept(opts.accept);
+    const labels = this.normLabels('labels', opts.labels ? [...opts.labels] : undefined);
+    // Dedupe with a generation-stamped mark per slot (no Set: the set can be tens of thousands).
+    const cap = this.layout.capacity;
+    if (this.amongMark.length < cap) this.amongMark = new Uint32Array(cap);
+    if (++this.amongGen === 0xffffffff) {
+      this.amongMark.fill(0);
+      this.amongGen = 1;
+    }
+    const mark = this.amongMark;
+    const gen = this.amongGen;
+    const slots = new Uint32Array(ids.length);
+    let m = 0;
+    for (let i = 0; i < ids.length; i++) {
+      const id = ids[i]!;
+      if (!Number.isSafeInteger(id) || id < 0) this.checkId(`among[${i}]`, id);
+      const s = this.idMap.get(id);
+      if (s === undefined || mark[s] === gen) continue;
+      if (accept && !accept(id)) continue;
+      mark[s] = gen;
+      slots[m++] = s;
+    }
+    if (m === 0) return { ids: [], distances: [] };
+    this.core.loadQuery(query, this.encodeFn, false);
+    const r = this.core.scanLoaded(slots.subarray(0, m), k, labels);
+    return { ids: Array.from(r.ids), distances: Array.from(r.distances) };
+  }
+
+  private amongMark = new Uint32Array(0);
+  private amongGen = 0;
+
+  private checkAccept(accept: unknown): ((id: number) => boolean) | undefined {
+    if (accept !== undefined && typeof accept !== 'function') throw new DiskAnnInputError('accept', 'must be a function (id) => boolean');
+    return accept as ((id: number) => boolean) | undefined;
+  }
+
+  /** search() with a predicate: see SearchOptions.accept. */
+  private predicateSearch(query: ArrayLike<number>, k: number, opts: SearchOptions): SearchResults {
+    const accept = this.checkAccept(opts.accept) ?? (() => true);
+    const maxVisits = opts.maxVisits ?? Infinity;
+    if (maxVisits !== Infinity && (!Number.isInteger(maxVisits) || maxVisits < 1)) {
+      throw new DiskAnnInputError('maxVisits', 'must be a positive integer');
+    }
+    const p = this.plan(k, opts);
+    if (!p) return { ids: [], distances: [], truncated: false, visited: 0 };
+    const core = this.core;
+    core.loadQuery(query, this.encodeFn, false);
+    const ext = this.views.ext;
+    if (p.scan) {
+      // A small label: scan its members that pass, exactly.
+      const pass = p.scan.filter((s) => accept(ext[s]!));
+      const d0 = core.distanceComputations;
+      const r = core.scanLoaded(pass, k, p.requireLabels);
+      return { ids: Array.from(r.ids), distances: Array.from(r.distances), truncated: false, visited: core.distanceComputations - d0 };
+    }
+    const members = p.traverseLabel >= 0 ? this.labelMembers.get(p.traverseLabel) : undefined;
+    const universe = members ? (): ArrayLike<number> => Uint32Array.from(members) : null;
+    const r = core.predicateSearch(
+      { k, listSize: p.listSize, starts: p.starts, traverseLabel: p.traverseLabel, requireLabels: p.requireLabels, maxVisits, universe },
+      (slot) => accept(ext[slot]!),
+      Math.min(this.layout.capacity, this.highWater),
+    );
+    return { ids: Array.from(r.ids), distances: Array.from(r.distances), truncated: r.truncated, visited: r.scored };
+  }
+
   /** Search on the query worker pool (off the event loop). */
   searchAsync(query: ArrayLike<number>, k: number, opts: SearchOptions = {}): Promise<SearchResults> {
     try {
       this.assertOpen();
+      if (opts.accept !== undefined || opts.maxVisits !== undefined || opts.among !== undefined) {
+        throw new DiskAnnInputError(
+          opts.accept !== undefined ? 'accept' : opts.among !== undefined ? 'among' : 'maxVisits',
+          'predicate and among searches run on the calling thread (a JS callback cannot cross to the query workers): use search()',
+        );
+      }
       this.checkVector('query', query);
       const plan = this.plan(k, opts);
       if (!plan) return Promise.resolve({ ids: [], distances: [] });

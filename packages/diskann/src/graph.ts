@@ -1,6 +1,7 @@
 // Graph core shared by every thread (owner, build workers, query workers): Vamana greedy search,
 // RobustPrune with the α ramp and label-aware occlusion, insertion with back-edges, and the
 // quantized search with exact rescoring. It owns no data: everything lives in the shared memory.
+import { SlotHeap, SpillPool } from './heap.js';
 import { OCCLUDE_BLOCK, type Kernel } from './kernel.js';
 import { DELETED, LIVE, type Views } from './layout.js';
 
@@ -30,6 +31,35 @@ export interface SearchResult {
   ids: Float64Array;
   distances: Float32Array;
   slots: Uint32Array;
+}
+
+export interface PredicateRequest {
+  k: number;
+  /** Initial search list size L0; the walk widens it until the k-th passing point is well inside. */
+  listSize: number;
+  starts: ArrayLike<number>;
+  /** Traverse only nodes that carry this label (-1: no restriction). */
+  traverseLabel: number;
+  /** A result must carry every one of these labels. */
+  requireLabels: ArrayLike<number>;
+  /** Stop after scoring this many points (Infinity: no budget). */
+  maxVisits: number;
+  /**
+   * Slots to scan exactly when the walk exhausts what it can reach with fewer than k passing points
+   * (the traversal label's members, built only when needed; null = every slot below the capacity
+   * limit), so a short result always means fewer points match, never that the graph failed to
+   * reach them.
+   */
+  universe: (() => ArrayLike<number>) | null;
+}
+
+export interface PredicateResult extends SearchResult {
+  /** The budget stopped the walk before k passing points were confirmed. */
+  truncated: boolean;
+  /** Points scored (exact distances) by this query. */
+  scored: number;
+  /** The list size the walk ended with. */
+  listSize: number;
 }
 
 const EMPTY_LABELS = new Uint32Array(0);
@@ -115,6 +145,7 @@ export class GraphCore {
     this.gen = (this.gen + 1) >>> 0;
     if (this.gen === 0) {
       this.visited.fill(0);
+      this.expanded.fill(0);
       this.gen = 1;
     }
     return this.gen;
@@ -702,6 +733,179 @@ export class GraphCore {
       }
     }
     return this.finish(bestId, bestD, bestV, size, k, requireLabels);
+  }
+
+  // ---------- predicate walk ----------
+
+  private frontier = new SlotHeap();
+  /** The L nearest scored nodes, keyed by −distance (top = farthest). */
+  private nearest = new SlotHeap();
+  /** Scored nodes outside the list: what a wider list takes in. */
+  private spill = new SpillPool();
+  /** The best k passing nodes, keyed by −distance, aux = slot version when scored. */
+  private passing = new SlotHeap();
+  /** Generation-stamped "expanded" marks (allocated on the first predicate walk). */
+  private expanded = new Uint32Array(0);
+
+  /**
+   * Predicate-aware search for the query already in scratch. A best-first walk in exact distance
+   * order over every node (failing nodes are expanded too: they are the road to passing ones) with
+   * a search list of the L nearest scored nodes; a node passing `accept` (and the required labels)
+   * also enters the result heap of the best k passing points. When the walk converges at L, the
+   * result is accepted once the list reaches `slack` = L0/k times past the k-th passing point (the
+   * list-to-k ratio of a plain search at L0, so a predicate everyone passes costs what a plain
+   * search does); otherwise L widens (towards the estimate from the share passing so far, at most
+   * doubling) and the walk resumes where it stopped: nodes that fell out of the list wait in the
+   * spill pool, so nothing is scored twice. `accept(slot)` is asked only for live nodes that would
+   * enter the result heap.
+   */
+  predicateSearch(req: PredicateRequest, accept: (slot: number) => boolean, capacityLimit: number): PredicateResult {
+    const gen = this.nextGen();
+    if (this.expanded.length < this.visited.length) this.expanded = new Uint32Array(this.visited.length);
+    const visited = this.visited;
+    const expanded = this.expanded;
+    const { adj, deg, u32, f32, flags, ver } = this.v;
+    const stride = this.stride;
+    const si = this.sIds >>> 2;
+    const so = this.sOut >>> 2;
+    const kernel = this.kernel;
+    const k = req.k;
+    const L0 = Math.max(req.listSize, k);
+    const slack = L0 / k;
+    const traverseLabel = req.traverseLabel;
+    const requireLabels = req.requireLabels;
+    const maxVisits = req.maxVisits;
+    const frontier = this.frontier;
+    const nearest = this.nearest;
+    const spill = this.spill;
+    const passing = this.passing;
+    frontier.clear();
+    nearest.clear();
+    spill.clear();
+    passing.clear();
+    let L = L0;
+    let scored = 0;
+
+    // Scores the n slots staged in scratch and files each one.
+    const scoreStaged = (n: number): void => {
+      kernel.dist(this.sQuery, this.sIds, n, this.sOut);
+      this.distanceComputations += n;
+      this.beamDistances += n;
+      scored += n;
+      for (let i = 0; i < n; i++) {
+        const s = u32[si + i]!;
+        const d = f32[so + i]!;
+        if (nearest.size < L) {
+          nearest.push(-d, s);
+          frontier.push(d, s);
+        } else if (d < -nearest.topKey) {
+          spill.add(-nearest.topKey, nearest.topSlot);
+          nearest.replaceTop(-d, s);
+          frontier.push(d, s);
+        } else {
+          spill.add(d, s);
+        }
+        if (passing.size === k && d >= -passing.topKey) continue;
+        const v1 = Atomics.load(ver, s);
+        if ((v1 & 1) === 1 || flags[s] !== LIVE) continue;
+        if (requireLabels.length > 0 && !this.hasAllLabels(s, requireLabels)) continue;
+        if (!accept(s)) continue;
+        if (passing.size === k) passing.replaceTop(-d, s, v1);
+        else passing.push(-d, s, v1);
+      }
+    };
+    const readmit = (d: number, s: number): void => {
+      nearest.push(-d, s);
+      if (expanded[s] !== gen) frontier.push(d, s);
+    };
+
+    let n = 0;
+    for (let i = 0; i < req.starts.length; i++) {
+      const s = req.starts[i]!;
+      if (s >= capacityLimit || visited[s] === gen) continue;
+      visited[s] = gen;
+      u32[si + n++] = s;
+    }
+    if (n > 0) scoreStaged(n);
+
+    let truncated = false;
+    let exhausted = false;
+    for (;;) {
+      while (frontier.size > 0) {
+        const node = frontier.topSlot;
+        if (nearest.size >= L && frontier.topKey > -nearest.topKey) break;
+        if (scored >= maxVisits) {
+          truncated = true;
+          break;
+        }
+        frontier.pop();
+        if (expanded[node] === gen) continue;
+        expanded[node] = gen;
+        let dg = deg[node]!;
+        if (dg > stride) dg = stride;
+        const b = node * stride;
+        n = 0;
+        for (let i = 0; i < dg; i++) {
+          const nb = adj[b + i]!;
+          if (nb >= capacityLimit || visited[nb] === gen) continue;
+          visited[nb] = gen;
+          if (traverseLabel >= 0 && !this.hasLabel(nb, traverseLabel)) continue;
+          u32[si + n++] = nb;
+        }
+        if (n > 0) scoreStaged(n);
+      }
+      if (truncated) break;
+      // Converged at L: is the k-th passing point far enough inside the list?
+      const radius = -nearest.topKey;
+      let want: number;
+      if (passing.size === k && -passing.topKey <= radius) {
+        const rank = nearest.countAtLeast(passing.topKey);
+        if (rank * slack <= L) break;
+        want = Math.ceil(rank * slack);
+      } else {
+        // Fewer than k passing inside the list: extrapolate from the share that passes.
+        const inside = passing.countAtLeast(-radius);
+        want = inside > 0 ? Math.ceil(((L * k) / inside) * slack) : 2 * L;
+      }
+      if (spill.size === 0 && frontier.size === 0) {
+        exhausted = true;
+        break;
+      }
+      L = Math.min(2 * L, Math.max(L + Math.ceil(L / 4), want));
+      spill.takeNearest(L - nearest.size, readmit);
+    }
+
+    if (exhausted && passing.size < k) {
+      // Everything reachable was walked; scan what the walk could not reach (a disconnected part of
+      // the label's subgraph, or nodes cut off by deletes) so a short answer is a true one.
+      const universe = req.universe === null ? null : req.universe();
+      const total = universe === null ? capacityLimit : universe.length;
+      n = 0;
+      for (let i = 0; i < total; i++) {
+        const s = universe === null ? i : universe[i]!;
+        if (s >= capacityLimit || visited[s] === gen || flags[s] !== LIVE) continue;
+        visited[s] = gen;
+        if (traverseLabel >= 0 && !this.hasLabel(s, traverseLabel)) continue;
+        u32[si + n++] = s;
+        if (n === this.v.layout.batchMax) {
+          scoreStaged(n);
+          n = 0;
+        }
+      }
+      if (n > 0) scoreStaged(n);
+    }
+
+    const m = passing.size;
+    const ids = new Uint32Array(m);
+    const dist = new Float32Array(m);
+    const vers = new Int32Array(m);
+    for (let i = 0; i < m; i++) {
+      ids[i] = passing.slotAt(i);
+      dist[i] = -passing.keyAt(i);
+      vers[i] = passing.auxAt(i);
+    }
+    const r = this.finish(ids, dist, vers, m, k, requireLabels);
+    return { ...r, truncated, scored, listSize: L };
   }
 
   private finish(ids: Uint32Array, dist: Float32Array, vers: Int32Array, n: number, k: number, requireLabels: ArrayLike<number>): SearchResult {

@@ -1,5 +1,6 @@
 export {
   DiskAnnIndex,
+  PREDICATE_EXACT_SCAN_MAX,
   mulberry32,
   scaledListSize,
   type DiskAnnOptions,

@@ -20,6 +20,7 @@ import { createSpecialtyBranch } from './search/branches/specialty.js';
 import { createVectorBranch } from './search/branches/vector.js';
 import { createPipeline } from './search/pipeline.js';
 import type { AttributeStore } from './index/attributes/store.js';
+import { PREDICATE_EXACT_SCAN_MAX } from '@hh/diskann';
 import { createSearchReadRepository, type CandidateDoc } from './search/read-repository.js';
 import { createRerankStage } from './search/rerank.js';
 import { createSearchMetrics } from './search/metrics.js';
@@ -137,7 +138,7 @@ export function buildApp(deps: SearchAppDeps): ZodApp {
         index: deps.index,
         metrics,
         embedTimeoutMs: config.SEARCH_EMBED_TIMEOUT_MS,
-        exactScanMax: config.VECTOR_EXACT_SCAN_MAX,
+        exactScanMax: config.VECTOR_EXACT_SCAN_MAX ?? PREDICATE_EXACT_SCAN_MAX,
       }),
       createPostgresFullTextBranch(repo),
       createSpecialtyBranch({ cache: deps.cache, lookup: deps.specialty, repo }),

@@ -35,30 +35,6 @@ for (let i = 0; i < 360; i++) {
   pool.push({ id: `c-${i}`, title: t.title, country: COUNTRIES[(i >> 1) % 3]!, remote: i % 4 === 0, years: (i * 7) % 21, seniority: SENIORITY[(i >> 2) % 4]!, skills });
 }
 
-beforeAll(async () => {
-  h = await startHarness();
-  const t = await h.newTenant('filters');
-  a = client(h.url, t.key);
-  const body = pool.map((c, i) => ({
-    id: c.id,
-    title: c.title,
-    headline: `${c.title} ${i}`,
-    summary: TITLES[i % 3]!.text,
-    skills: c.skills,
-    location: { country: c.country, city: 'Somewhere' },
-    remote: c.remote,
-    yearsExperience: c.years,
-    seniority: c.seniority,
-    language: 'en',
-  }));
-  const res = await a.bulk(body);
-  expect(res.status).toBe(200);
-  await h.settle();
-}, 120_000);
-afterAll(async () => {
-  await h?.close();
-});
-
 type F = { countries?: string[]; remote?: boolean; minYears?: number; maxYears?: number; seniority?: string[]; mustHaveSkills?: string[] };
 const passes = (c: Pooled, f: F) =>
   (!f.countries || f.countries.includes(c.country)) &&
@@ -79,7 +55,37 @@ const FILTERS: F[] = [
   { mustHaveSkills: ['COBOL'] },
 ];
 
-describe('filters inside the in-memory branches', () => {
+// Small matching sets are scanned exactly by default; VECTOR_EXACT_SCAN_MAX=0 sends every filtered
+// vector search through the predicate walk instead.
+describe.each([
+  { path: 'exact scan of small matching sets', overrides: {} },
+  { path: 'predicate walk only', overrides: { VECTOR_EXACT_SCAN_MAX: '0' } },
+])('filters inside the in-memory branches ($path)', ({ overrides }) => {
+  beforeAll(async () => {
+    h = await startHarness(overrides);
+    const t = await h.newTenant('filters');
+    a = client(h.url, t.key);
+    const body = pool.map((c, i) => ({
+      id: c.id,
+      title: c.title,
+      headline: `${c.title} ${i}`,
+      summary: TITLES[i % 3]!.text,
+      skills: c.skills,
+      location: { country: c.country, city: 'Somewhere' },
+      remote: c.remote,
+      yearsExperience: c.years,
+      seniority: c.seniority,
+      language: 'en',
+    }));
+    const res = await a.bulk(body);
+    expect(res.status).toBe(200);
+    await h.settle();
+  }, 120_000);
+
+  afterAll(async () => {
+    await h?.close();
+  });
+
   for (const f of FILTERS) {
     it(`vector: ${JSON.stringify(f)}`, async () => {
       const matching = pool.filter((c) => passes(c, f));

@@ -20,6 +20,10 @@ export interface BenchData {
   queryLabels?: number[][];
   /** Known ground truth rows (ids, -1 padded), when shipped with the data. */
   truth?: Int32Array[];
+  /** One numeric attribute per base point (SIGMOD'24: the timestamp). */
+  attributes?: Float32Array;
+  /** Per query: inclusive attribute range it requires, if any. */
+  ranges?: ([number, number] | undefined)[];
 }
 
 export function readFvecs(path: string, limit = Infinity): { dims: number; n: number; data: Float32Array } {
@@ -47,16 +51,22 @@ export function readIvecs(path: string): Int32Array[] {
   return out;
 }
 
-/** SIGMOD'24 hybrid "dummy" sample: category filter queries (types 0 and 1) with shipped ground truth. */
-export function readSigmod(dir: string): BenchData {
+/**
+ * SIGMOD'24 hybrid "dummy" sample with shipped ground truth: plain and category-filtered queries
+ * (types 0 and 1), or with `rangeQueries` the timestamp-range and category + timestamp-range ones
+ * (types 2 and 3; the range is returned in `ranges`, the timestamps in `attributes`).
+ */
+export function readSigmod(dir: string, opts: { rangeQueries?: boolean } = {}): BenchData {
   const d = readFileSync(join(dir, 'dummy-data.bin'));
   const n = d.readUInt32LE(0);
   const dims = 100;
   const base = new Float32Array(n * dims);
   const labels: number[][] = [];
+  const attributes = new Float32Array(n);
   for (let i = 0; i < n; i++) {
     const rowf = new Float32Array(d.buffer, d.byteOffset + 4 + i * 102 * 4, 102);
     labels.push([rowf[0]!]);
+    attributes[i] = rowf[1]!;
     base.set(rowf.subarray(2), i * dims);
   }
   const q = readFileSync(join(dir, 'dummy-queries.bin'));
@@ -65,15 +75,20 @@ export function readSigmod(dir: string): BenchData {
   const queries: number[] = [];
   const queryLabels: number[][] = [];
   const truth: Int32Array[] = [];
+  const ranges: ([number, number] | undefined)[] = [];
   for (let i = 0; i < m; i++) {
     const rowf = new Float32Array(q.buffer, q.byteOffset + 4 + i * 104 * 4, 104);
     const type = rowf[0]!;
-    if (type !== 0 && type !== 1) continue; // timestamp ranges are not labels
+    if (opts.rangeQueries ? type !== 2 && type !== 3 : type !== 0 && type !== 1) continue;
     queries.push(...rowf.subarray(4));
-    queryLabels.push(type === 1 ? [rowf[1]!] : []);
+    queryLabels.push(type === 1 || type === 3 ? [rowf[1]!] : []);
+    ranges.push(type >= 2 ? [rowf[2]!, rowf[3]!] : undefined);
     truth.push(gtAll[i]!);
   }
-  return { name: 'sigmod24-hybrid-dummy', dims, metric: 'l2', n, base, nq: queryLabels.length, queries: Float32Array.from(queries), labels, queryLabels, truth };
+  return {
+    name: 'sigmod24-hybrid-dummy', dims, metric: 'l2', n, base, nq: queryLabels.length, queries: Float32Array.from(queries),
+    labels, queryLabels, truth, attributes, ranges,
+  };
 }
 
 export function synthetic(n: number, nq: number, dims: number, clusters: number, seed: number): BenchData {

@@ -11,7 +11,7 @@ export type { BranchHit };
 export interface FusedHit {
   id: number;
   rrf: number;
-  branches: Partial<Record<BranchName, { rank: number; score: number; occupation?: string }>>;
+  branches: Partial<Record<BranchName, { rank: number; score: number; occupation?: string; matched?: BranchHit['matched'] }>>;
   bestRank: number;
 }
 
@@ -31,7 +31,7 @@ export function rrfFuse(
       if (!f) fused.set(h.id, (f = { id: h.id, rrf: 0, branches: {}, bestRank: rank }));
       if (f.branches[name]) continue; // a branch lists an id once; keep its best rank
       f.rrf += w / (opts.k + rank);
-      f.branches[name] = { rank, score: h.score, ...(h.occupation ? { occupation: h.occupation } : {}) };
+      f.branches[name] = { rank, score: h.score, ...(h.occupation ? { occupation: h.occupation } : {}), ...(h.matched ? { matched: h.matched } : {}) };
       f.bestRank = Math.min(f.bestRank, rank);
     }
   }

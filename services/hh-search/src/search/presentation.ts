@@ -19,10 +19,21 @@ export function explain(f: FusedHit, rr: RerankResult | undefined, niceMatched: 
     const occ = b.specialty.occupation ?? occupations[0]?.title;
     out.push(`Occupation matches the role${occ ? `: ${occ}` : ''} (confidence ${b.specialty.score.toFixed(2)})`);
   }
-  if (b.fts) out.push(`Profile text matches the search terms (full-text rank ${b.fts.rank})`);
+  if (b.fts) out.push(fullTextReason(b.fts));
   if (b.vector) out.push(`Semantically similar to the job (vector rank ${b.vector.rank}, similarity ${b.vector.score.toFixed(2)})`);
   if (niceTotal > 0 && niceMatched !== undefined) out.push(`Has ${niceMatched} of ${niceTotal} nice-to-have skills`);
   return out;
+}
+
+const FIELD_NAMES: Record<string, string> = { title: 'title', skills: 'skills', headline: 'headline', summary: 'summary', experienceTitle: 'past titles', experienceDescription: 'experience' };
+
+/** "Matches “kubernetes”, “terraform” in skills, title (full-text rank 3)", or the plain form without term detail. */
+function fullTextReason(fts: NonNullable<FusedHit['branches']['fts']>): string {
+  const matched = fts.matched ?? [];
+  const terms = [...new Set(matched.flatMap((m) => m.terms))].slice(0, 6);
+  if (terms.length === 0) return `Profile text matches the search terms (full-text rank ${fts.rank})`;
+  const fields = [...new Set(matched.filter((m) => m.terms.length > 0).map((m) => FIELD_NAMES[m.field] ?? m.field))];
+  return `Matches ${terms.map((t) => `“${t}”`).join(', ')} in ${fields.join(', ')} (full-text rank ${fts.rank})`;
 }
 
 export function present(args: {

@@ -55,7 +55,8 @@ export const searchResult = z.object({
   seniority: z.string().nullable(),
   branches: z.object({
     vector: branchHit.optional(),
-    fts: branchHit.optional(),
+    /** The in-memory index says which query terms matched, by field (for explanations and highlights). */
+    fts: branchHit.extend({ matched: z.array(z.object({ field: z.string(), terms: z.array(z.string()) })).optional() }).optional(),
     specialty: branchHit.extend({ occupation: z.string().optional() }).optional(),
   }),
   rrfScore: z.number(),

@@ -93,15 +93,14 @@ export class DiskAnnVectorIndex implements VectorIndex {
   async searchFiltered(tenantId: number, query: Float32Array, k: number, filter: VectorFilter): Promise<FilteredHits> {
     if (k <= 0) return { hits: [], complete: true };
     this.queries++;
-    const members = this.engine.size;
-    // Walk in distance order, widening until k pass or every member of the tenant was reached.
-    for (let want = Math.max(k, 64); ; want *= 2) {
-      const listSize = Math.max(want, scaledListSize(50, this.engine.size));
-      const res = await this.engine.searchAsync(query, want, { labels: [tenantId], listSize, rescore: listSize });
-      const hits: VectorHit[] = [];
-      for (let i = 0; i < res.ids.length && hits.length < k; i++) if (filter.accept(res.ids[i]!)) hits.push({ id: res.ids[i]!, score: 1 - res.distances[i]! });
-      if (hits.length >= k || res.ids.length < want || want >= members) return { hits, complete: hits.length >= k || res.ids.length < want || want >= members };
-    }
+    // On this thread: the predicate is a JS callback over the attribute store, which the query
+    // workers cannot call. A small matching set is scanned exactly; otherwise the engine walks the
+    // tenant's graph in distance order until k candidates pass (no fixed over-fetch).
+    const listSize = Math.max(k, 128, scaledListSize(50, this.engine.size));
+    const res = filter.among
+      ? this.engine.searchAmong(query, k, filter.among, { labels: [tenantId] })
+      : this.engine.search(query, k, { labels: [tenantId], listSize, accept: filter.accept });
+    return { hits: res.ids.map((id, i) => ({ id, score: 1 - res.distances[i]! })), complete: res.truncated !== true };
   }
 
   size(): number {
