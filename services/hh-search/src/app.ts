@@ -104,7 +104,18 @@ export function buildApp(deps: SearchAppDeps): ZodApp {
     },
   });
 
-  const candidates = createCandidateRepository({ pool: deps.pool, occupations: deps.occupations });
+  const itemByItem = app.metrics.counter(
+    'hh_search_bulk_item_by_item_total',
+    'Bulk chunks written item by item instead of set-based (an item Postgres refused, or a concurrent insert of one of the ids)',
+  );
+  const candidates = createCandidateRepository({
+    pool: deps.pool,
+    occupations: deps.occupations,
+    onItemByItem: (err) => {
+      itemByItem.inc();
+      app.log.debug({ err: err.message }, 'bulk chunk written item by item');
+    },
+  });
   const tenants = createTenantRepository(deps.pool);
   const metrics = createSearchMetrics(app.metrics);
   app.metrics.gauge('hh_search_vector_index_vectors', 'Vectors in the vector index', [], function () {

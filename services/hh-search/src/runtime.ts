@@ -126,7 +126,10 @@ export async function createRuntime(config: SearchConfig, opts: RuntimeOptions =
     ],
     pollMs: config.INDEX_POLL_MS,
     // Applied changes shrink the backlog searches report: recount soon rather than at the next tick.
-    onApplied: () => backlog.poke(),
+    onApplied: (_seq, _count, ms) => {
+      if (ms !== undefined) ingestStage.observe({ stage: 'index' }, ms / 1000);
+      backlog.poke();
+    },
   });
   const changeLog = createChangeLogRepository(pool);
   // Stable across restarts when snapshots are kept, so a restart updates its own replica row.
@@ -215,6 +218,9 @@ export async function createRuntime(config: SearchConfig, opts: RuntimeOptions =
   app.metrics.gauge('hh_search_vector_index_ready', '1 once the vector index is loaded and caught up with the change log', [], function () {
     this.set(sync.ready ? 1 : 0);
   });
+  // Where ingest time goes (scripts/bench-ingest.mjs reads it): the outbox worker's claim, hh-embed
+  // call and apply per batch, and the change-log consumer's read + apply per batch of rows.
+  const ingestStage = app.metrics.histogram('hh_search_ingest_stage_seconds', 'Duration of one batch of each background ingest step', ['stage']);
   const embedJobs = app.metrics.counter('hh_search_embedding_jobs_total', 'Outbox rows embedded and completed');
   const embedErrors = app.metrics.counter('hh_search_embedding_failures_total', 'Outbox batches that failed and will be retried');
   const embedSuperseded = app.metrics.counter(
@@ -256,7 +262,8 @@ export async function createRuntime(config: SearchConfig, opts: RuntimeOptions =
     pollMs: config.EMBED_WORKER_POLL_MS,
     leaseMs: config.EMBED_WORKER_LEASE_MS,
     log: app.log,
-    onBatch: (r) => {
+    onBatch: (r, _ms, steps) => {
+      for (const [stage, ms] of Object.entries(steps)) ingestStage.observe({ stage }, ms / 1000);
       embedJobs.inc(r.done.length);
       embedSuperseded.inc(r.superseded.length);
     },

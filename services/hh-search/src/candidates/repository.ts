@@ -1,11 +1,12 @@
 /**
- * All SQL of the candidate write/read path. One transaction per candidate writes the profile,
- * its weighted tsvector, occupation ids and — only when the embedded text changed — an outbox
- * row; a delete removes the row (embedding and outbox cascade) and appends to the change log.
+ * All SQL of the candidate write/read path. A write stores the profile, its weighted tsvector,
+ * occupation ids and — only when the embedded text changed — an outbox row, and appends to the
+ * change log; a single upsert does it for one candidate, a bulk chunk set-based for many. A delete
+ * removes the row (embedding and outbox cascade) and appends to the change log.
  */
 import type pg from 'pg';
 import { withTransaction } from '@hh/db';
-import { deriveCandidate, withJoinedCompounds } from './derive.js';
+import { deriveCandidate, withJoinedCompounds, type DerivedCandidate } from './derive.js';
 import type { CandidateInput, CandidateView } from './schema.js';
 
 export type OccupationResolver = (client: pg.PoolClient, titles: string[], langs: ('en' | 'pt')[]) => Promise<number[][]>;
@@ -59,7 +60,12 @@ const SEARCH_DOC = `setweight(to_tsvector(hh_ts_config($17), $18), 'A') ||
   setweight(to_tsvector(hh_ts_config($17), $20), 'C') ||
   setweight(to_tsvector(hh_ts_config($17), $21), 'D')`;
 
-export function createCandidateRepository(deps: { pool: pg.Pool; occupations: OccupationResolver }) {
+export function createCandidateRepository(deps: {
+  pool: pg.Pool;
+  occupations: OccupationResolver;
+  /** A bulk chunk could not be written set-based and is written item by item (why: the error). */
+  onItemByItem?: (err: Error) => void;
+}) {
   const { pool } = deps;
 
   async function upsertInTx(
@@ -79,23 +85,9 @@ export function createCandidateRepository(deps: { pool: pg.Pool; occupations: Oc
       [tenantId, externalId],
     );
     const prior = existing.rows[0];
-    let version: number;
-    if (prior) {
-      const same = canonicalJson(prior.profile) === profileJson;
-      if (requested === undefined) {
-        if (same) return { status: 'unchanged', id: externalId, version: prior.version, embedding: 'unchanged' };
-        version = prior.version + 1;
-      } else if (requested < prior.version) {
-        return { status: 'conflict', id: externalId, version: prior.version, reason: `version ${requested} is older than the stored version ${prior.version}` };
-      } else if (requested === prior.version) {
-        if (same) return { status: 'unchanged', id: externalId, version: prior.version, embedding: 'unchanged' };
-        return { status: 'conflict', id: externalId, version: prior.version, reason: `version ${requested} already stored with different content` };
-      } else {
-        version = requested;
-      }
-    } else {
-      version = requested ?? 1;
-    }
+    const decided = decideVersion(externalId, requested, prior, profileJson);
+    if ('status' in decided) return decided;
+    const { version } = decided;
 
     const occupationIds = knownOccupations ?? (await deps.occupations(client, [d.title], [d.language]))[0] ?? [];
     // Placeholders: $1..$17 plain columns (… language), $18..$21 the tsvector texts,
@@ -158,14 +150,19 @@ export function createCandidateRepository(deps: { pool: pg.Pool; occupations: Oc
   }
 
   /**
-   * Bulk upsert: items are written in transactions of up to `chunk`, each item under its own
-   * savepoint so one bad item cannot undo its neighbours; occupation ids are resolved for the
-   * whole chunk in one lookup. Results keep the input order.
+   * Bulk upsert in transactions of up to `chunk` items. Each chunk is written set-based: one
+   * statement locks the chunk's existing rows, one inserts the new candidates, one updates the
+   * changed ones, one queues their embeddings and one appends the change log, so a chunk costs a
+   * handful of round trips instead of five per item. The per-item rules (versions, conflicts,
+   * "unchanged") are exactly those of a single upsert. If a set-based statement fails (one bad
+   * item fails the whole statement) or a concurrent writer inserted one of the ids first, the
+   * chunk is rolled back to its start and written item by item, each under its own savepoint, so
+   * one bad item still cannot undo its neighbours. Results keep the input order.
    */
   async function upsertMany(
     tenantId: number,
     items: { id: string; input: CandidateInput }[],
-    chunk = 100,
+    chunk = 500,
   ): Promise<(UpsertOutcome | { status: 'error'; id: string; error: Error })[]> {
     const out: (UpsertOutcome | { status: 'error'; id: string; error: Error })[] = [];
     for (let start = 0; start < items.length; start += chunk) {
@@ -173,30 +170,22 @@ export function createCandidateRepository(deps: { pool: pg.Pool; occupations: Oc
       const derived = part.map((it) => deriveCandidate(it.input));
       const results = await withTransaction(pool, async (client) => {
         const occ = await deps.occupations(client, derived.map((d) => d.title), derived.map((d) => d.language));
-        const res: (UpsertOutcome | { status: 'error'; id: string; error: Error })[] = [];
         const changed: number[] = [];
-        for (let i = 0; i < part.length; i++) {
-          const it = part[i]!;
-          for (let attempt = 0; ; attempt++) {
-            await client.query('SAVEPOINT item');
-            try {
-              const mark = changed.length;
-              try {
-                res.push(await upsertInTx(client, tenantId, it.id, it.input, occ[i] ?? [], changed));
-              } catch (err) {
-                changed.length = mark; // this item's write is rolled back below
-                throw err;
-              }
-              await client.query('RELEASE SAVEPOINT item');
-              break;
-            } catch (err) {
-              await client.query('ROLLBACK TO SAVEPOINT item');
-              if (err instanceof RetryUpsert && attempt < 2) continue;
-              res.push({ status: 'error', id: it.id, error: err as Error });
-              break;
-            }
+        let res: (UpsertOutcome | { status: 'error'; id: string; error: Error })[] | undefined;
+        if (new Set(part.map((it) => it.id)).size === part.length) {
+          await client.query('SAVEPOINT chunk');
+          try {
+            res = await upsertSetBased(client, tenantId, part, derived, occ, changed);
+            await client.query('RELEASE SAVEPOINT chunk');
+          } catch (err) {
+            // A concurrent insert of one of the ids (RetryUpsert) or a bad item: item by item below.
+            await client.query('ROLLBACK TO SAVEPOINT chunk');
+            deps.onItemByItem?.(err as Error);
+            changed.length = 0;
+            res = undefined;
           }
         }
+        res ??= await upsertEach(client, tenantId, part, occ, changed);
         if (changed.length > 0) {
           // One set-based append: one change-log insert, one head update and one NOTIFY per chunk.
           await client.query(`SELECT hh_append_changes($1, $2::bigint[], 'upsert')`, [tenantId, [...changed].sort((x, y) => x - y)]);
@@ -206,6 +195,135 @@ export function createCandidateRepository(deps: { pool: pg.Pool; occupations: Oc
       out.push(...results);
     }
     return out;
+  }
+
+  /** The item-by-item path: each item under its own savepoint (a failing item is reported, not fatal). */
+  async function upsertEach(
+    client: pg.PoolClient,
+    tenantId: number,
+    part: { id: string; input: CandidateInput }[],
+    occ: number[][],
+    changed: number[],
+  ): Promise<(UpsertOutcome | { status: 'error'; id: string; error: Error })[]> {
+    const res: (UpsertOutcome | { status: 'error'; id: string; error: Error })[] = new Array(part.length);
+    // In external-id order (stable, so repeats of an id keep theirs), like the set-based path:
+    // writers of overlapping ids take their row locks in one order.
+    const order = part.map((_, i) => i).sort((x, y) => (part[x]!.id < part[y]!.id ? -1 : part[x]!.id > part[y]!.id ? 1 : x - y));
+    for (const i of order) {
+      const it = part[i]!;
+      for (let attempt = 0; ; attempt++) {
+        await client.query('SAVEPOINT item');
+        try {
+          const mark = changed.length;
+          try {
+            res[i] = await upsertInTx(client, tenantId, it.id, it.input, occ[i] ?? [], changed);
+          } catch (err) {
+            changed.length = mark; // this item's write is rolled back below
+            throw err;
+          }
+          await client.query('RELEASE SAVEPOINT item');
+          break;
+        } catch (err) {
+          await client.query('ROLLBACK TO SAVEPOINT item');
+          if (err instanceof RetryUpsert && attempt < 2) continue;
+          res[i] = { status: 'error', id: it.id, error: err as Error };
+          break;
+        }
+      }
+    }
+    return res;
+  }
+
+  /**
+   * The set-based path of one chunk (ids distinct). Throws RetryUpsert when a concurrent writer
+   * inserted one of the new ids after the lock statement: the caller redoes the chunk item by item.
+   */
+  async function upsertSetBased(
+    client: pg.PoolClient,
+    tenantId: number,
+    part: { id: string; input: CandidateInput }[],
+    derived: DerivedCandidate[],
+    occ: number[][],
+    changed: number[],
+  ): Promise<UpsertOutcome[]> {
+    // Locked in external-id order, the same order for every writer, so two bulk requests
+    // sharing ids wait for each other instead of deadlocking.
+    const { rows: existing } = await client.query<{ id: number; external_id: string; version: number; profile: unknown; embed_hash: string }>(
+      `SELECT id, external_id, version, profile, embed_hash FROM candidates
+        WHERE tenant_id = $1 AND external_id = ANY($2::text[]) ORDER BY external_id FOR UPDATE`,
+      [tenantId, part.map((it) => it.id)],
+    );
+    const priorOf = new Map(existing.map((r) => [r.external_id, r]));
+    const res: UpsertOutcome[] = new Array(part.length);
+    const inserts: SetRow[] = [];
+    const updates: SetRow[] = [];
+    const queue: { index: number; embedHash: string }[] = [];
+    for (let i = 0; i < part.length; i++) {
+      const { id: externalId, input } = part[i]!;
+      const d = derived[i]!;
+      const { version: requested, ...profile } = input;
+      const profileJson = canonicalJson(profile);
+      const prior = priorOf.get(externalId);
+      const decided = decideVersion(externalId, requested, prior, profileJson);
+      if ('status' in decided) {
+        res[i] = decided;
+        continue;
+      }
+      const row = setRow(i, externalId, decided.version, profileJson, input, d, occ[i] ?? []);
+      if (prior) updates.push({ ...row, id: prior.id });
+      else inserts.push(row);
+      if (!prior || prior.embed_hash !== d.embedHash) queue.push({ index: i, embedHash: d.embedHash });
+      res[i] = {
+        status: prior ? 'updated' : 'created',
+        id: externalId,
+        version: decided.version,
+        embedding: !prior || prior.embed_hash !== d.embedHash ? 'queued' : 'unchanged',
+      };
+    }
+
+    const idOf = new Map<number, number>(); // input index → candidate id
+    for (const u of updates) idOf.set(u.index, u.id!);
+    if (inserts.length > 0) {
+      // In external-id order, like the locks: two writers inserting the same new ids wait on each
+      // other's unique-index entries in one order.
+      inserts.sort((x, y) => (x.external_id < y.external_id ? -1 : x.external_id > y.external_id ? 1 : 0));
+      const ins = await client.query<{ id: number; external_id: string }>(
+        `INSERT INTO candidates (${UPSERT_COLUMNS})
+         SELECT $1, x.external_id, x.version, x.profile, x.title, x.headline, x.summary, x.skills, x.skills_norm,
+                x.country, x.region, x.city, x.city_norm, x.remote, x.years_experience, x.seniority, x.language,
+                x.occupation_ids, ${SEARCH_DOC_OF_X}, x.embed_hash
+           FROM jsonb_to_recordset($2::jsonb) AS x(${SET_ROW_TYPE})
+         ON CONFLICT (tenant_id, external_id) DO NOTHING RETURNING id, external_id`,
+        [tenantId, JSON.stringify(inserts.map(({ index: _i, id: _id, ...r }) => r))],
+      );
+      // A concurrent writer inserted one of these ids after our lock statement saw nothing.
+      if (ins.rows.length !== inserts.length) throw new RetryUpsert();
+      const indexOf = new Map(inserts.map((r) => [r.external_id, r.index]));
+      for (const r of ins.rows) idOf.set(indexOf.get(r.external_id)!, r.id);
+    }
+    if (updates.length > 0) {
+      await client.query(
+        `UPDATE candidates c SET (${UPSERT_COLUMNS}, updated_at) = (
+           $1, x.external_id, x.version, x.profile, x.title, x.headline, x.summary, x.skills, x.skills_norm,
+           x.country, x.region, x.city, x.city_norm, x.remote, x.years_experience, x.seniority, x.language,
+           x.occupation_ids, ${SEARCH_DOC_OF_X}, x.embed_hash, now())
+           FROM jsonb_to_recordset($2::jsonb) AS x(id bigint, ${SET_ROW_TYPE})
+          WHERE c.id = x.id`,
+        [tenantId, JSON.stringify(updates.map(({ index: _i, ...r }) => r))],
+      );
+    }
+    if (queue.length > 0) {
+      // As for a single upsert: re-queueing clears any lease, so the new text is claimable at once.
+      await client.query(
+        `INSERT INTO embedding_outbox (candidate_id, tenant_id, content_hash)
+         SELECT u.id, $1, u.hash FROM unnest($2::bigint[], $3::text[]) AS u(id, hash) ORDER BY u.id
+         ON CONFLICT (candidate_id) DO UPDATE SET content_hash = EXCLUDED.content_hash, attempts = 0,
+           available_at = now(), last_error = NULL, lease_token = NULL, lease_owner = NULL, leased_until = NULL`,
+        [tenantId, queue.map((q) => idOf.get(q.index)!), queue.map((q) => q.embedHash)],
+      );
+    }
+    for (const i of [...idOf.keys()].sort((a, b) => a - b)) changed.push(idOf.get(i)!);
+    return res;
   }
 
   async function get(tenantId: number, externalId: string): Promise<CandidateView | null> {
@@ -236,6 +354,99 @@ export function createCandidateRepository(deps: { pool: pg.Pool; occupations: Oc
 }
 
 class RetryUpsert extends Error {}
+
+/**
+ * The version a write gets, or its outcome when nothing is written: unchanged (same content) or a
+ * version conflict. Shared by the single and the set-based paths so both follow one rule.
+ */
+function decideVersion(
+  externalId: string,
+  requested: number | undefined,
+  prior: { version: number; profile: unknown } | undefined,
+  profileJson: string,
+): { version: number } | UpsertOutcome {
+  if (!prior) return { version: requested ?? 1 };
+  const same = canonicalJson(prior.profile) === profileJson;
+  if (requested === undefined) {
+    if (same) return { status: 'unchanged', id: externalId, version: prior.version, embedding: 'unchanged' };
+    return { version: prior.version + 1 };
+  }
+  if (requested < prior.version) {
+    return { status: 'conflict', id: externalId, version: prior.version, reason: `version ${requested} is older than the stored version ${prior.version}` };
+  }
+  if (requested === prior.version) {
+    if (same) return { status: 'unchanged', id: externalId, version: prior.version, embedding: 'unchanged' };
+    return { status: 'conflict', id: externalId, version: prior.version, reason: `version ${requested} already stored with different content` };
+  }
+  return { version: requested };
+}
+
+/** One candidate as a row of the set-based statements (jsonb_to_recordset, typed by SET_ROW_TYPE). */
+interface SetRow {
+  index: number;
+  id?: number;
+  external_id: string;
+  version: number;
+  profile: unknown;
+  title: string;
+  headline: string;
+  summary: string;
+  skills: string[];
+  skills_norm: string[];
+  country: string | null;
+  region: string | null;
+  city: string | null;
+  city_norm: string | null;
+  remote: boolean;
+  years_experience: number | null;
+  seniority: string | null;
+  language: string;
+  occupation_ids: number[];
+  doc_a: string;
+  doc_b: string;
+  doc_c: string;
+  doc_d: string;
+  embed_hash: string;
+}
+
+const SET_ROW_TYPE = `external_id text, version int, profile jsonb, title text, headline text, summary text, skills text[],
+  skills_norm text[], country text, region text, city text, city_norm text, remote boolean, years_experience real,
+  seniority text, language text, occupation_ids int[], doc_a text, doc_b text, doc_c text, doc_d text, embed_hash text`;
+
+// The same weighted tsvector as SEARCH_DOC, over a recordset row x.
+const SEARCH_DOC_OF_X = `setweight(to_tsvector(hh_ts_config(x.language), x.doc_a), 'A') ||
+  setweight(to_tsvector(hh_ts_config(x.language), x.doc_b), 'B') ||
+  setweight(to_tsvector(hh_ts_config(x.language), x.doc_c), 'C') ||
+  setweight(to_tsvector(hh_ts_config(x.language), x.doc_d), 'D')`;
+
+function setRow(index: number, externalId: string, version: number, profileJson: string, input: CandidateInput, d: DerivedCandidate, occupationIds: number[]): SetRow {
+  return {
+    index,
+    external_id: externalId,
+    version,
+    // Parsed back so the statement's JSON carries the profile as an object (jsonb ignores key order).
+    profile: JSON.parse(profileJson) as unknown,
+    title: d.title,
+    headline: d.headline,
+    summary: d.summary,
+    skills: d.skills,
+    skills_norm: d.skillsNorm,
+    country: input.location?.country ?? null,
+    region: input.location?.region ?? null,
+    city: input.location?.city ?? null,
+    city_norm: d.cityNorm,
+    remote: input.remote ?? false,
+    years_experience: input.yearsExperience ?? null,
+    seniority: input.seniority ?? null,
+    language: d.language,
+    occupation_ids: occupationIds,
+    doc_a: withJoinedCompounds(d.title),
+    doc_b: withJoinedCompounds(d.skills.join(', ')),
+    doc_c: withJoinedCompounds(`${d.headline}\n${d.summary}`),
+    doc_d: withJoinedCompounds(d.experienceText),
+    embed_hash: d.embedHash,
+  };
+}
 
 function toView(r: Row): CandidateView {
   return {

@@ -43,11 +43,14 @@ export interface CandidateRouteDeps {
 export async function candidateRoutes(app: ZodApp, deps: CandidateRouteDeps): Promise<void> {
   const { candidates, writes } = deps;
   const queued = deps.onQueued ?? (() => undefined);
+  // Where ingest time goes (scripts/bench-ingest.mjs reads it): the Postgres write of one request.
+  const storeSeconds = app.metrics.histogram('hh_search_candidate_store_seconds', 'Duration of the Postgres write of one candidate request, by route', ['route']);
 
   app.put('/v1/candidates/:id', {
     schema: { params: idParams, body: candidateInput, response: { 200: upsertResult, 201: upsertResult, 409: problemBody } },
     handler: async (req, reply) => {
-      const out = await writes.run(() => candidates.upsert(req.tenant.id, req.params.id, req.body));
+      const stop = storeSeconds.startTimer({ route: 'put' });
+      const out = await writes.run(() => candidates.upsert(req.tenant.id, req.params.id, req.body)).finally(() => stop());
       if (out.status === 'conflict') throw conflict(out);
       if (out.embedding === 'queued') queued();
       return reply.code(out.status === 'created' ? 201 : 200).send(out);
@@ -144,7 +147,8 @@ export async function candidateRoutes(app: ZodApp, deps: CandidateRouteDeps): Pr
       seen.add(id);
       valid.push({ index, id, input });
     });
-    const written = await candidates.upsertMany(tenant, valid);
+    const stop = storeSeconds.startTimer({ route: 'bulk' });
+    const written = await candidates.upsertMany(tenant, valid).finally(() => stop());
     if (written.some((out) => out.status !== 'error' && out.status !== 'conflict' && out.embedding === 'queued')) queued();
     written.forEach((out, j) => {
       const { index, id } = valid[j]!;

@@ -156,11 +156,19 @@ export function createOutboxRepository(pool: pg.Pool) {
         );
       }
       if (stored.length > 0) {
+        // One set-based append per tenant of the batch (usually one): one insert, one head update
+        // and one NOTIFY, where a row-by-row append paid all three per candidate.
         const tenantOf = new Map(matching.map((r) => [r.candidateId, r.tenantId]));
-        await client.query(`SELECT hh_append_change(t, c, 'upsert') FROM unnest($1::int[], $2::bigint[]) AS u(t, c) ORDER BY c`, [
-          stored.map((id) => tenantOf.get(id)!),
-          stored,
-        ]);
+        const byTenant = new Map<number, number[]>();
+        for (const id of stored) {
+          const t = tenantOf.get(id)!;
+          const list = byTenant.get(t);
+          if (list) list.push(id);
+          else byTenant.set(t, [id]);
+        }
+        for (const [tenant, ids] of [...byTenant].sort((x, y) => x[0] - y[0])) {
+          await client.query(`SELECT hh_append_changes($1, $2::bigint[], 'upsert')`, [tenant, ids]);
+        }
       }
       await client.query('COMMIT');
       result = { stored, done, superseded, busy };

@@ -32,8 +32,16 @@ export interface EmbedWorkerOptions {
   /** Shown in `embedding_outbox.lease_owner` (default host:pid). */
   owner?: string;
   log?: { warn(obj: object, msg: string): void };
-  onBatch?: (result: ApplyResult, ms: number) => void;
+  /** After each applied batch: the result, its total time and the time of each step (ms). */
+  onBatch?: (result: ApplyResult, ms: number, steps: BatchSteps) => void;
   onError?: (reason: string) => void;
+}
+
+/** Milliseconds one batch spent in each step. */
+export interface BatchSteps {
+  claim: number;
+  embed: number;
+  apply: number;
 }
 
 /** The batch was given back because the worker is stopping. */
@@ -101,6 +109,7 @@ export class EmbedWorker {
     const token = randomUUID();
     const claimed = await this.outbox.claim({ limit: batchSize, token, owner: this.owner, leaseMs });
     if (claimed.length === 0) return 0;
+    const claimedAt = performance.now();
     const ids = claimed.map((r) => r.candidateId);
 
     const abort = new AbortController();
@@ -122,6 +131,7 @@ export class EmbedWorker {
       this.inflight.delete(abort);
     }
 
+    const embeddedAt = performance.now();
     let result: ApplyResult;
     try {
       result = await this.outbox.apply(
@@ -133,7 +143,8 @@ export class EmbedWorker {
       await this.outbox.backoff(token, ids, (err as Error).message).catch(() => undefined);
       throw err;
     }
-    this.opts.onBatch?.(result, performance.now() - started);
+    const now = performance.now();
+    this.opts.onBatch?.(result, now - started, { claim: claimedAt - started, embed: embeddedAt - claimedAt, apply: now - embeddedAt });
     return claimed.length;
   }
 

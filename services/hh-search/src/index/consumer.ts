@@ -25,7 +25,8 @@ export interface ConsumerOptions {
   sinks: RestoredSink[];
   pollMs: number;
   log?: { info(obj: object, msg: string): void; warn(obj: object, msg: string): void };
-  onApplied?: (seq: number, count: number) => void;
+  /** After each applied batch of change-log rows; `ms` is the time spent reading and applying it. */
+  onApplied?: (seq: number, count: number, ms?: number) => void;
 }
 
 /** Candidates per page of a full load (each page is handed to every loading sink). */
@@ -210,12 +211,13 @@ export class ChangeLogConsumer {
         ids.add(r.candidate_id);
         this.noteTenantSeq(r.tenant_id, r.seq);
       }
+      const t0 = performance.now();
       await this.applyAll([...ids], await this.opts.reader.byIds([...ids]));
       const last = rows[rows.length - 1]!;
       this.lastSeq = last.seq;
       this.appliedRows += rows.length;
       this.behindSeconds = Math.max(0, (Date.now() - rows[0]!.created_at.getTime()) / 1000);
-      this.opts.onApplied?.(this.lastSeq, rows.length);
+      this.opts.onApplied?.(this.lastSeq, rows.length, performance.now() - t0);
       if (rows.length < 1000) {
         this.caughtUpNow();
         return;
