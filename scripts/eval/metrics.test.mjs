@@ -58,3 +58,14 @@ describe('meanScores', () => {
     expect(meanScores([])).toEqual({ ndcg10: null, mrr: null, recall100: null, queries: 0 });
   });
 });
+
+describe('parseCsv', () => {
+  it('reads quoted fields with commas, doubled quotes and line breaks', async () => {
+    const { parseCsv, parseCsvObjects } = await import('./csv.mjs');
+    expect(parseCsv('a,b\r\n"x, y","he said ""hi""\nbye"\n')).toEqual([
+      ['a', 'b'],
+      ['x, y', 'he said "hi"\nbye'],
+    ]);
+    expect(parseCsvObjects('\uFEFFCategory,Resume\nHR,"text"\n')).toEqual([{ Category: 'HR', Resume: 'text' }]);
+  });
+});
