@@ -44,14 +44,21 @@ const firstLine = (text) =>
 
 const stableId = (prefix, text) => `${prefix}-${createHash('sha1').update(text).digest('hex').slice(0, 16)}`;
 
+/** Without bullets and separators at either end (a loop: an anchored `[…]+$` regex is quadratic on long runs). */
+function trimPunctuation(s) {
+  const edge = (c) => /[\s*•·▪\-–—:;.]/u.test(c);
+  let a = 0;
+  let b = s.length;
+  while (a < b && edge(s[a])) a++;
+  while (b > a && edge(s[b - 1])) b--;
+  return s.slice(a, b);
+}
+
 /** Distinct, bounded skill strings (the API takes ≤ 200 of ≤ 100 characters each). */
 function skillList(items, max = 40) {
   const out = new Map();
   for (const raw of items) {
-    const s = clean(raw)
-      .replace(/^[\s*•·▪\-–—:]+/u, '')
-      .replace(/[\s.;:]+$/u, '')
-      .trim();
+    const s = trimPunctuation(clean(raw));
     if (s.length < 2 || s.length > 60) continue;
     const key = s.toLowerCase();
     if (!out.has(key)) out.set(key, s);
@@ -163,7 +170,10 @@ function byCategory(rows) {
 
 /** "Python- Experience - 12 months" lines of the "Skill Details" block. */
 function urdSkills(text) {
-  const block = /Skill Details\s*\n([\s\S]*?)(?:Company Details|$)/.exec(text)?.[1] ?? '';
+  const start = text.indexOf('Skill Details');
+  if (start < 0) return [];
+  const end = text.indexOf('Company Details', start);
+  const block = text.slice(start + 'Skill Details'.length, end < 0 ? undefined : end);
   return skillList([...block.matchAll(/^(.{2,60}?)-\s*Experience\s*-/gm)].map((m) => m[1]));
 }
 
