@@ -187,15 +187,17 @@ async function ingest(base, key, items, name) {
     if (round > 5) throw new Error(`${name}: ${pending.length} candidates still failing after 5 retry rounds`);
     if (round > 0) await sleep(1000 * round);
     const failed = [];
-    for (let i = 0; i < pending.length; i += 250) {
-      const chunk = pending.slice(i, i + 250);
+    const chunks = [];
+    for (let i = 0; i < pending.length; i += 250) chunks.push(pending.slice(i, i + 250));
+    // Two requests in flight: one is parsed and stored while the other uploads.
+    await pooled(chunks, 2, async (chunk) => {
       const res = await http(base, '/v1/candidates/bulk', { key, body: chunk });
       if (res.status !== 200 && res.status !== 207) throw new Error(`${name}: bulk ingest HTTP ${res.status}: ${res.text.slice(0, 500)}`);
       for (const it of res.json.items) {
         if (it.status === 'error') failed.push(chunk[it.index]);
         else if (!['created', 'updated', 'unchanged'].includes(it.status)) throw new Error(`${name}: candidate ${chunk[it.index]?.id} rejected: ${JSON.stringify(it).slice(0, 500)}`);
       }
-    }
+    });
     pending = failed;
   }
 }
@@ -383,11 +385,15 @@ async function main() {
     await evaluate(fleet.base, keys, loaded, CONFIGS, 'postgres', results, failures);
     lexicalModes.push('postgres');
     phases.postgresQueriesS = round((performance.now() - t0) / 1000, 1);
+    // The embedded PostgreSQL stops with the fleet: no connection of ours may outlive it.
+    await pool.end();
+    pool = undefined;
     await fleet.stop();
 
     // 2. The same database with LEXICAL_INDEX=memory: the configurations that involve full text.
     log('restarting the fleet on the same database with LEXICAL_INDEX=memory…');
     fleet = await host.start({ ...EVAL_ENV, LEXICAL_INDEX: 'memory' }, 'memory');
+    pool = createPool(host.dbUrl, { max: 2 });
     const structures = await waitSearchable(fleet.base, pool, total);
     if (hasMemoryLexical(structures)) {
       t0 = performance.now();
