@@ -411,6 +411,8 @@ async function main() {
     } else {
       log(`LEXICAL_INDEX=memory: readiness lists no lexical structure (${Object.keys(structures).join(', ') || 'none'}): this build has no in-memory full-text index; its column is left out`);
     }
+    await pool.end();
+    pool = undefined;
     await fleet.stop();
   } finally {
     await pool?.end().catch(() => undefined);
