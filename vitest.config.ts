@@ -10,7 +10,7 @@ export default defineConfig({
     // HH_TEST_CANARY=1 runs only the deliberately failing canary (.ci/run checks the exit status).
     include: process.env.HH_TEST_CANARY
       ? ['scripts/canary/*.test.ts']
-      : ['packages/*/src/**/*.test.ts', 'packages/*/test/**/*.test.ts', 'services/*/test/**/*.test.ts'],
+      : ['packages/*/src/**/*.test.ts', 'packages/*/test/**/*.test.ts', 'services/*/test/**/*.test.ts', 'scripts/eval/*.test.mjs'],
     exclude: ['**/node_modules/**', '**/dist/**'],
     pool: 'forks',
     maxWorkers: 2,
