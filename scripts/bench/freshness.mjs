@@ -28,12 +28,15 @@ export async function measureFreshness({ base, apiKey, vocab, deriveCandidate, r
   let pending = 0;
   let lateTicks = 0;
   const sampling = [];
+  /** What the last probe of a candidate never found saw (for post-mortems). */
+  const missed = [];
 
   async function waitSearchable(c, sentAt) {
     pending++;
     const text = deriveCandidate(c).embedText.slice(0, 500);
     const body = JSON.stringify({ query: text, weights: { fts: 0, specialty: 0 }, rerank: false, limit: 5 });
     const until = sentAt + timeoutS * 1000;
+    let last;
     try {
       while (performance.now() < until) {
         probes++;
@@ -43,9 +46,11 @@ export async function measureFreshness({ base, apiKey, vocab, deriveCandidate, r
           searchableMs.push(performance.now() - sentAt);
           return;
         }
+        last = { status: res.status, degraded: json?.degraded, pending: json?.pending, top: json?.results?.slice(0, 3).map((x) => x.candidateId) };
         await sleep(pollMs);
       }
       notFound++;
+      if (missed.length < 5) missed.push({ id: c.id, lastProbe: last });
     } finally {
       pending--;
     }
@@ -104,6 +109,7 @@ export async function measureFreshness({ base, apiKey, vocab, deriveCandidate, r
     samples: searchableMs.length + notFound,
     notFoundWithinSeconds: { seconds: timeoutS, count: notFound },
     skippedSamples: skipped,
+    missed,
     probeSearches: probes,
     probeSearchesPerSecond: r1(probes / ((performance.now() - t0) / 1000)),
     searchableMs: {

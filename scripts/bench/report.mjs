@@ -19,7 +19,7 @@ export function printReport(results, { durationS }) {
     const i = r.ingest;
     const detail =
       i.method === 'copy'
-        ? `offline ${i.offlineSeconds} s (embed ${i.embedSeconds} s, COPY ${i.copySeconds} s, SQL ${i.insertSeconds} s), fleet start until searchable ${i.fleetStartUntilSearchableSeconds} s`
+        ? `offline ${i.offlineSeconds} s (occupations ${i.occupationSeconds} s, embed ${i.embedSeconds} s, COPY incl. embed ${i.copySeconds} s, SQL ${i.insertSeconds} s), fleet start until searchable ${i.fleetStartUntilSearchableSeconds} s`
         : `bulk API ×${i.bulkConcurrency} of ${i.bulkRequestSize}: stored in ${i.storeSeconds} s (${i.storedPerSecond}/s)`;
     console.log(`${pad(i.candidates, 10)}  ${pad(i.method, 6)}  ${pad(f(i.searchableSeconds), 7)}  ${pad(f(i.searchablePerSecond, 0), 12)}  ${detail}`);
   }
@@ -65,12 +65,12 @@ export function printReport(results, { durationS }) {
 
   if (results.some((r) => r.freshness)) {
     console.log('\nWrite → searchable (a vector-only search for the candidate\'s own text returns it)');
-    console.log('candidates  target/s  achieved/s  samples  p50 ms  p95 ms  p99 ms  not found  write p95 ms');
+    console.log('candidates  target/s  achieved/s  write errors  write p95 ms  samples  skipped  p50 ms  p95 ms  p99 ms  not found  probes/s');
     for (const r of results) {
       const w = r.freshness;
       if (!w) continue;
       console.log(
-        `${pad(r.size, 10)}  ${pad(w.targetRate, 8)}  ${pad(f(w.achievedRate), 10)}  ${pad(w.samples, 7)}  ${pad(f(w.searchableMs.p50), 6)}  ${pad(f(w.searchableMs.p95), 6)}  ${pad(f(w.searchableMs.p99), 6)}  ${pad(w.notFoundWithinSeconds.count, 9)}  ${pad(f(w.writeLatencyMs.p95), 11)}`,
+        `${pad(r.size, 10)}  ${pad(w.targetRate, 8)}  ${pad(f(w.achievedRate), 10)}  ${pad(w.writeErrors, 12)}  ${pad(f(w.writeLatencyMs.p95), 12)}  ${pad(w.samples, 7)}  ${pad(w.skippedSamples, 7)}  ${pad(f(w.searchableMs.p50), 6)}  ${pad(f(w.searchableMs.p95), 6)}  ${pad(f(w.searchableMs.p99), 6)}  ${pad(w.notFoundWithinSeconds.count, 9)}  ${pad(f(w.probeSearchesPerSecond), 8)}`,
       );
     }
   }
