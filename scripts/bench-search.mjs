@@ -385,12 +385,13 @@ function vocabFrom(items) {
 async function ingest(base, items) {
   const counts = {};
   let retried = 0;
+  let resentRequests = 0;
   let pending = items;
   for (let round = 0; pending.length > 0; round++) {
     if (round > 0) {
       if (round > 5) throw new Error(`bulk ingest: ${pending.length} items still failing after 5 retry rounds`);
       retried += pending.length;
-      log(`  retrying ${pending.length} items the API answered with status "error" (round ${round})`);
+      log(`  retrying ${pending.length} items (status "error" or a dropped request; round ${round})`);
       await sleep(1000 * round);
     }
     const chunks = [];
@@ -400,12 +401,29 @@ async function ingest(base, items) {
     const worker = async () => {
       while (next < chunks.length) {
         const chunk = chunks[next++];
-        const res = await fetch(`${base}/v1/candidates/bulk`, {
-          method: 'POST',
-          headers: { authorization: `Bearer ${DEMO_KEY}`, 'content-type': 'application/json' },
-          body: JSON.stringify(chunk),
-        });
-        const text = await res.text();
+        let res;
+        let text;
+        try {
+          res = await fetch(`${base}/v1/candidates/bulk`, {
+            method: 'POST',
+            headers: { authorization: `Bearer ${DEMO_KEY}`, 'content-type': 'application/json' },
+            body: JSON.stringify(chunk),
+          });
+          text = await res.text();
+        } catch (err) {
+          // A dropped connection leaves the outcome unknown; upserts are idempotent, so send it again.
+          log(`  bulk request failed in transport (${err.cause?.code ?? err.cause?.message ?? err.message}); will resend its ${chunk.length} items`);
+          resentRequests++;
+          failed.push(...chunk);
+          continue;
+        }
+        if (res.status === 503 || res.status === 429) {
+          // Shed under load, as the API documents: back off and send again.
+          log(`  bulk request answered HTTP ${res.status}; will resend its ${chunk.length} items`);
+          resentRequests++;
+          failed.push(...chunk);
+          continue;
+        }
         if (!res.ok) throw new Error(`bulk ingest: HTTP ${res.status} ${text.slice(0, 500)}`);
         const body = JSON.parse(text);
         for (const it of body.items) {
@@ -418,7 +436,7 @@ async function ingest(base, items) {
     await Promise.all(Array.from({ length: Math.min(bulkConcurrency, chunks.length) }, worker));
     pending = failed;
   }
-  return { counts, retried };
+  return { counts, retried, resentRequests };
 }
 
 async function waitSearchable(base, pool, n, t0) {
@@ -521,7 +539,7 @@ async function benchSize(size) {
       pool = createPool(db.url, { max: 2, statementTimeoutMs: 0 });
       const ingestLoadAvg1Before = round(os.loadavg()[0], 2);
       const ti = performance.now();
-      const { counts, retried } = await ingest(fleet.base, items);
+      const { counts, retried, resentRequests } = await ingest(fleet.base, items);
       const tStored = performance.now();
       log(`stored ${size} in ${round((tStored - ti) / 1000)} s (${JSON.stringify(counts)}, ${retried} item retries); waiting until searchable…`);
       const { vectors } = await waitSearchable(fleet.base, pool, size, ti);
@@ -538,6 +556,7 @@ async function benchSize(size) {
         indexVectors: vectors,
         counts,
         itemRetries: retried,
+        resentRequests,
         loadAvg1Before: ingestLoadAvg1Before,
         loadAvg1After: round(os.loadavg()[0], 2),
       };
