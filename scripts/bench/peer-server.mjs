@@ -40,7 +40,7 @@ async function fullTextStatement(req, filter) {
     captured = q;
     return { rows: [] };
   };
-  await reader.fullText(record, tenantId, mods.ftsQuery(req), filter, window);
+  await reader.fullText(record, tenantId, mods.ftsQuery(req, req.filters?.mustHaveSkills ?? []), filter, window);
   return captured; // undefined: no query text, no full-text part
 }
 
