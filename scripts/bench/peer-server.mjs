@@ -17,6 +17,7 @@
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { createPool } from '@hh/db';
+import { peerStatement } from './peer-sql.mjs';
 import { loadServiceModules } from './services.mjs';
 
 const mods = await loadServiceModules(process.env.HH_ROOT);
@@ -31,46 +32,11 @@ const pool = createPool(process.env.PEER_DATABASE_URL, { max: Number(process.env
 pool.on('connect', (client) => {
   client.query(`SET hnsw.ef_search = ${efSearch}; SET hnsw.iterative_scan = relaxed_order`).catch(() => undefined);
 });
-const reader = mods.createSearchReadRepository();
-
-/** hh-search's full-text statement for this request, as { text, values } (parameters $1…$n). */
-async function fullTextStatement(req, filter) {
-  let captured;
-  const record = async (q) => {
-    captured = q;
-    return { rows: [] };
-  };
-  await reader.fullText(record, tenantId, mods.ftsQuery(req, req.filters?.mustHaveSkills ?? []), filter, window);
-  return captured; // undefined: no query text, no full-text part
-}
 
 async function search(req) {
   const vec = vectors.get(mods.vectorText(req));
   if (!vec) throw Object.assign(new Error('no precomputed embedding for this query'), { status: 400 });
-  const filter = mods.compileFilters(req.filters);
-  const fts = await fullTextStatement(req, filter);
-  const values = fts ? [...fts.values] : [...filter.params];
-  const p = (v) => {
-    values.push(v);
-    return `$${values.length}`;
-  };
-  const V = p(vec);
-  const T = p(tenantId);
-  // A filtered vector part joins the candidate row (hh's filter SQL is over alias c); pgvector's
-  // iterative scan keeps reading the HNSW index until the LIMIT is filled.
-  const limit = p(req.limit ?? 20);
-  const text = `WITH vec AS (
-      SELECT id, row_number() OVER (ORDER BY d, id) AS r FROM (
-        SELECT p.id, p.embedding <=> ${V}::vector AS d
-          FROM peer_vectors p ${filter.sql ? 'JOIN candidates c ON c.id = p.id' : ''}
-         WHERE p.tenant_id = ${T} ${filter.sql}
-         ORDER BY p.embedding <=> ${V}::vector LIMIT ${window}) v),
-    fts AS (${fts ? `SELECT id, row_number() OVER (ORDER BY score DESC, id) AS r FROM (${fts.text}) f` : 'SELECT NULL::bigint AS id, NULL::bigint AS r WHERE false'}),
-    fused AS (
-      SELECT id, sum(1.0 / (${rrfK} + r)) AS score FROM (SELECT id, r FROM vec UNION ALL SELECT id, r FROM fts) u
-       GROUP BY id ORDER BY score DESC, id LIMIT ${limit})
-    SELECT c.external_id, c.title, c.headline, c.country, c.city, c.remote, c.years_experience, c.seniority, f.score
-      FROM fused f JOIN candidates c ON c.id = f.id ORDER BY f.score DESC, f.id`;
+  const { text, values } = await peerStatement(mods, req, { vector: vec, tenantId, window, rrfK });
   const { rows } = await pool.query(text, values);
   return rows.map((r, i) => ({
     candidateId: r.external_id,
