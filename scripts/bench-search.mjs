@@ -1,34 +1,49 @@
 #!/usr/bin/env node
 /**
- * Search benchmark: for each pool size, start a fresh fleet (scripts/fleet.mjs on spare ports and
- * an empty database), ingest the deterministic demo pool through POST /v1/candidates/bulk, time it
- * until every candidate is searchable, then measure uncached search latency with autocannon at
- * each concurrency level. Prints a table and writes JSON (machine info included).
+ * Search benchmark (the figures of docs/performance.md). For each pool size: a fresh database and
+ * fleet (scripts/fleet.mjs on spare ports), the deterministic demo pool loaded through the bulk API
+ * (timed until searchable) or offline with COPY, then at each concurrency level an uncached search
+ * run against hh and, in the same run, against the Postgres-only peer (pgvector HNSW + full text +
+ * RRF in one SQL statement, same pool, same queries, same query embeddings). Each run reports
+ * req/s, p50/p95/p99, the share of responses degraded by a failure (split by code) and CPU-ms per
+ * search of every process from /proc. Then hh-search's memory by structure, and write → searchable
+ * latency under a steady write load. Prints tables and writes JSON (machine info included).
  *
- *   pnpm build && pnpm bench:search                       # sizes 5000,50000; 20 s per level
- *   pnpm bench:search --sizes 5000 --duration 10
- *   BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres pnpm bench:search
+ *   pnpm build && BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres pnpm bench:search
+ *   pnpm bench:search --quick                      # smoke run: 2,000 candidates, short runs
+ *   pnpm bench:search --sizes 100000 --concurrency 1,8 --duration 20
+ *   pnpm bench:search --sizes 1000000 --load copy --env LEXICAL_INDEX=postgres
  *
  * Options:
- *   --sizes 5000,50000        pool sizes (each gets its own fresh fleet and database)
- *   --concurrency 1,8         concurrency levels for the latency runs
- *   --duration 20             seconds per latency run (after a 3 s unmeasured warm-up)
- *   --bulk-concurrency 3      bulk requests in flight during ingest (1000 candidates each)
- *   --searchable-timeout 900  seconds to wait for the pool to become searchable
+ *   --sizes 100000,1000000    pool sizes (each gets its own fresh fleet and database)
+ *   --concurrency 1,8,32      concurrency levels
+ *   --duration 20             seconds per measured run (after a 3 s unmeasured warm-up)
+ *   --load auto|http|copy     http: POST /v1/candidates/bulk until searchable; copy: offline embed +
+ *                             COPY, then hh-search loads from Postgres at start; auto: http up to
+ *                             100,000 candidates, copy above
+ *   --bulk-concurrency 3      bulk requests in flight during an http load (1000 candidates each)
+ *   --queries 3000            distinct queries embedded once for the peer (hh's stream starts with them)
+ *   --fresh-rate 200          candidates/s written during the write → searchable measurement
+ *   --fresh-duration 20       seconds of that write load (0: skip the measurement)
+ *   --no-peer                 skip the Postgres-only peer
+ *   --env KEY=VALUE           passed to the services (repeatable); the environment reaches them too
+ *   --searchable-timeout 1800 seconds to wait for the pool to become searchable
+ *   --quick                   smoke run: --sizes 2000 --concurrency 1,8 --duration 5 --fresh-duration 5 --queries 300
  *   --out FILE                JSON output (default bench-results/search-<YYYY-MM-DD>.json)
  *   --keep                    keep the benchmark databases / data dirs
  *   --verbose                 show the fleet's own output
  *
- * Database: with BENCH_DATABASE_URL (or DATABASE_URL) a database hh_bench_<size>_<run> is created
- * on that server and dropped afterwards; otherwise each fleet runs an embedded PostgreSQL in a
- * temporary data dir. REDIS_URL is not passed on (a shared Redis could answer from an earlier
- * run's cache: tenant ids repeat across fresh databases); each fleet uses its in-process cache.
- * Other environment variables reach the services unchanged (e.g. EMBED_WORKER_BATCH=256).
+ * Database: with BENCH_DATABASE_URL (or DATABASE_URL) a database hh_bench_<size>_<run> is created on
+ * that server and dropped afterwards; the peer and --load copy need this (pgvector, psql). Without
+ * one, each fleet runs an embedded PostgreSQL (http load, --no-peer only). REDIS_URL is not passed
+ * on (a shared Redis could answer from an earlier run's cache); each fleet uses its in-process cache.
  *
  * "Searchable" means: embedding_outbox is empty and hh-search's index reports
- * hh_search_vector_index_vectors ≥ N. The load generator runs on the same machine as the fleet.
+ * hh_search_vector_index_vectors ≥ N. The load generator runs on the same machine as the fleet;
+ * its own CPU is reported. Exits non-zero when any step fails.
  */
 import { spawn, execFileSync } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
 import { chmodSync, createWriteStream, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import os from 'node:os';
@@ -37,19 +52,40 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { runScenario } from '../loadtest/lib/driver.mjs';
 import { BUILTIN_VOCAB, createSearchBodies } from '../loadtest/lib/gen.js';
+import { copyLoad } from './bench/copy-load.mjs';
+import { measureFreshness } from './bench/freshness.mjs';
+import { buildPeerTables, startPeerServer } from './bench/peer.mjs';
+import { createCpuMeter, fleetServicePids, postgresBackends, rssBytes } from './bench/proc.mjs';
+import { printReport } from './bench/report.mjs';
+import { loadServiceModules } from './bench/services.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const DEMO_KEY = process.env.HH_DEMO_API_KEY ?? 'hh_demo_key_change_me';
+/**
+ * Degraded codes that describe the pool or the answer, not a failed or cut-short stage
+ * (services/hh-search/src/search): `vector_filtered_short` (a selective filter ran out of vector
+ * hits), `embeddings_pending` / `index_pending` (writes not yet searchable). Every other code —
+ * `<branch>_timeout`, `<branch>_error`, `embed_*`, `rerank_*`, `*_warming`, `cache_bypass` — counts
+ * as degraded by a failure.
+ */
+const INFORMATIONAL = ['vector_filtered_short', 'embeddings_pending', 'index_pending'];
 
 const { values: a } = parseArgs({
   // `pnpm bench:search -- --sizes 5000` passes the `--` through; drop it.
   args: process.argv.slice(2).filter((x) => x !== '--'),
   options: {
-    sizes: { type: 'string', default: '5000,50000' },
-    concurrency: { type: 'string', default: '1,8' },
-    duration: { type: 'string', default: '20' },
+    sizes: { type: 'string' },
+    concurrency: { type: 'string' },
+    duration: { type: 'string' },
+    load: { type: 'string', default: 'auto' },
     'bulk-concurrency': { type: 'string', default: '3' },
-    'searchable-timeout': { type: 'string', default: '900' },
+    queries: { type: 'string' },
+    'fresh-rate': { type: 'string', default: '200' },
+    'fresh-duration': { type: 'string' },
+    'no-peer': { type: 'boolean', default: false },
+    env: { type: 'string', multiple: true, default: [] },
+    'searchable-timeout': { type: 'string', default: '1800' },
+    quick: { type: 'boolean', default: false },
     out: { type: 'string' },
     keep: { type: 'boolean', default: false },
     verbose: { type: 'boolean', default: false },
@@ -70,25 +106,56 @@ function intList(name, v) {
   if (out.length === 0 || out.some((n) => !Number.isInteger(n) || n < 1)) fail(`--${name} must be a comma-separated list of positive integers`);
   return out;
 }
-function posInt(name, v) {
+function nonNegInt(name, v) {
   const n = Number(v);
-  if (!Number.isInteger(n) || n < 1) fail(`--${name} must be a positive integer`);
+  if (!Number.isInteger(n) || n < 0) fail(`--${name} must be a non-negative integer`);
+  return n;
+}
+function posInt(name, v) {
+  const n = nonNegInt(name, v);
+  if (n < 1) fail(`--${name} must be a positive integer`);
   return n;
 }
 function readUsage() {
-  return 'usage: node scripts/bench-search.mjs [--sizes 5000,50000] [--concurrency 1,8] [--duration 20] [--bulk-concurrency 3] [--searchable-timeout 900] [--out FILE] [--keep] [--verbose]';
+  return (
+    'usage: node scripts/bench-search.mjs [--sizes 100000,1000000] [--concurrency 1,8,32] [--duration 20] [--load auto|http|copy]\n' +
+    '         [--bulk-concurrency 3] [--queries 3000] [--fresh-rate 200] [--fresh-duration 20] [--no-peer] [--env KEY=VALUE]…\n' +
+    '         [--searchable-timeout 1800] [--quick] [--out FILE] [--keep] [--verbose]'
+  );
 }
 
-const sizes = intList('sizes', a.sizes);
-const levels = intList('concurrency', a.concurrency);
-const durationS = posInt('duration', a.duration);
+const quick = a.quick;
+const sizes = intList('sizes', a.sizes ?? (quick ? '2000' : '100000,1000000'));
+const levels = intList('concurrency', a.concurrency ?? (quick ? '1,8' : '1,8,32'));
+const durationS = posInt('duration', a.duration ?? (quick ? '5' : '20'));
 const bulkConcurrency = posInt('bulk-concurrency', a['bulk-concurrency']);
+const queryCount = posInt('queries', a.queries ?? (quick ? '300' : '3000'));
+const freshRate = posInt('fresh-rate', a['fresh-rate']);
+const freshDurationS = nonNegInt('fresh-duration', a['fresh-duration'] ?? (quick ? '5' : '20'));
 const searchableTimeoutS = posInt('searchable-timeout', a['searchable-timeout']);
+if (!['auto', 'http', 'copy'].includes(a.load)) fail('--load must be auto, http or copy');
+const peerEnabled = !a['no-peer'];
+const extraEnv = {};
+for (const kv of a.env) {
+  const m = /^([A-Za-z_][A-Za-z0-9_]*)=(.*)$/s.exec(kv);
+  if (!m) fail(`--env expects KEY=VALUE, got ${JSON.stringify(kv)}`);
+  extraEnv[m[1]] = m[2];
+}
+const loadFor = (size) => (a.load === 'auto' ? (size > 100_000 ? 'copy' : 'http') : a.load);
 const adminUrl = process.env.BENCH_DATABASE_URL ?? process.env.DATABASE_URL;
+if (!adminUrl && (peerEnabled || sizes.some((s) => loadFor(s) === 'copy'))) {
+  fail('the Postgres-only peer and --load copy need a PostgreSQL server: set BENCH_DATABASE_URL (e.g. postgres://postgres@127.0.0.1:5432/postgres), or run with --no-peer --load http');
+}
+const embedModel = extraEnv.EMBED_MODEL ?? process.env.EMBED_MODEL ?? 'hh-hash-768-v1';
+// Shared by the services and this script, which calls hh-embed for the query embeddings.
+const serviceSecret = extraEnv.SERVICE_AUTH_SECRET ?? process.env.SERVICE_AUTH_SECRET ?? randomBytes(32).toString('base64url');
 const runTag = Date.now().toString(36);
 const log = (m) => console.log(`[bench] ${m}`);
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const round = (x, d = 1) => Math.round(x * 10 ** d) / 10 ** d;
+const problems = [];
+/** Measured outcomes worth a reader's attention that do not make the run fail. */
+const findings = [];
 
 async function freePort() {
   return new Promise((res, rej) => {
@@ -134,40 +201,73 @@ function machineInfo() {
   };
 }
 
-/** Starts scripts/fleet.mjs with its own ports and database; resolves once it prints its banner. */
-async function startFleet(size) {
-  const ports = { search: await freePort(), embed: await freePort(), rerank: await freePort() };
-  const env = { ...process.env, HH_DEMO_SIZE: '0', PORT: String(ports.search), HH_EMBED_PORT: String(ports.embed), HH_RERANK_PORT: String(ports.rerank), LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' };
-  delete env.REDIS_URL;
-  delete env.HH_SEARCH_PORT;
-  let dbUrl;
-  let cleanup;
+/**
+ * A fresh database for one size: on the server (created here, so that --load copy can fill it
+ * before the fleet starts), or an embedded server's data dir that the fleet starts itself.
+ */
+async function createDatabase(size) {
   if (adminUrl) {
     const db = `hh_bench_${size}_${runTag}`;
     await adminQuery(`CREATE DATABASE ${db}`);
-    dbUrl = withDatabase(adminUrl, db);
-    env.DATABASE_URL = dbUrl;
-    cleanup = async () => {
-      if (!a.keep) await adminQuery(`DROP DATABASE IF EXISTS ${db} WITH (FORCE)`);
-      else log(`kept database ${db}`);
-    };
-  } else {
-    delete env.DATABASE_URL;
-    const dataDir = mkdtempSync(join(os.tmpdir(), `hh-bench-${size}-`));
-    // mkdtemp's folder is private; as root the embedded server runs as the OS user postgres, which
-    // must be able to enter it for the data to stay in this throwaway folder (packages/db/src/embedded.ts).
-    chmodSync(dataDir, 0o755);
-    const pgPort = await freePort();
-    env.HH_DATA_DIR = dataDir;
-    env.HH_PG_PORT = String(pgPort);
-    dbUrl = `postgres://postgres:postgres@127.0.0.1:${pgPort}/postgres`;
-    cleanup = async () => {
-      if (!a.keep) rmSync(dataDir, { recursive: true, force: true });
-      else log(`kept data dir ${dataDir}`);
+    return {
+      name: db,
+      url: withDatabase(adminUrl, db),
+      env: { DATABASE_URL: withDatabase(adminUrl, db) },
+      cleanup: async () => {
+        if (!a.keep) await adminQuery(`DROP DATABASE IF EXISTS ${db} WITH (FORCE)`);
+        else log(`kept database ${db}`);
+      },
     };
   }
+  const dataDir = mkdtempSync(join(os.tmpdir(), `hh-bench-${size}-`));
+  // mkdtemp's folder is private; as root the embedded server runs as the OS user postgres, which
+  // must be able to enter it for the data to stay in this throwaway folder (packages/db/src/embedded.ts).
+  chmodSync(dataDir, 0o755);
+  const pgPort = await freePort();
+  return {
+    name: 'postgres (embedded)',
+    url: `postgres://postgres:postgres@127.0.0.1:${pgPort}/postgres`,
+    env: { HH_DATA_DIR: dataDir, HH_PG_PORT: String(pgPort) },
+    cleanup: async () => {
+      if (!a.keep) rmSync(dataDir, { recursive: true, force: true });
+      else log(`kept data dir ${dataDir}`);
+    },
+  };
+}
 
-  // Fresh vector-index snapshots per run: the bench measures a cold, empty fleet.
+/** Migrations, taxonomy, and the demo tenant with its API key, as scripts/fleet.mjs would seed them. */
+async function prepareSchema(pool) {
+  await migrate(pool);
+  await loadTaxonomy(pool);
+  const {
+    rows: [tenant],
+  } = await pool.query(`INSERT INTO tenants (slug, name) VALUES ('demo', 'Demo tenant') RETURNING id`);
+  await pool.query(`INSERT INTO api_keys (tenant_id, key_hash, key_prefix, name) VALUES ($1, $2, $3, 'demo')`, [
+    tenant.id,
+    createHash('sha256').update(DEMO_KEY).digest(),
+    DEMO_KEY.slice(0, 7),
+  ]);
+  return tenant.id;
+}
+
+/** Starts scripts/fleet.mjs with its own ports on `db`; resolves once it prints its banner. */
+async function startFleet(size, db) {
+  const ports = { search: await freePort(), embed: await freePort(), rerank: await freePort() };
+  const env = {
+    ...process.env,
+    ...extraEnv,
+    ...db.env,
+    HH_DEMO_SIZE: '0',
+    PORT: String(ports.search),
+    HH_EMBED_PORT: String(ports.embed),
+    HH_RERANK_PORT: String(ports.rerank),
+    SERVICE_AUTH_SECRET: serviceSecret,
+    LOG_LEVEL: extraEnv.LOG_LEVEL ?? process.env.LOG_LEVEL ?? 'warn',
+  };
+  delete env.REDIS_URL;
+  delete env.HH_SEARCH_PORT;
+  if (!db.env.DATABASE_URL) delete env.DATABASE_URL;
+  // Fresh index snapshots per run: the bench measures a cold fleet on this database.
   env.INDEX_SNAPSHOT_DIR = mkdtempSync(join(os.tmpdir(), `hh-bench-index-${size}-`));
   // The bench measures capacity with one tenant: the per-tenant quota must not be what it measures.
   env.SEARCH_RATE_LIMIT_PER_MINUTE ??= '0';
@@ -196,30 +296,27 @@ async function startFleet(size) {
   const stop = async () => {
     if (child.exitCode === null && child.signalCode === null) {
       child.kill('SIGTERM');
-      const t = setTimeout(() => child.kill('SIGKILL'), 30_000);
+      const t = setTimeout(() => child.kill('SIGKILL'), 60_000);
       await exited;
       clearTimeout(t);
     }
     logFile.end();
+    rmSync(env.INDEX_SNAPSHOT_DIR, { recursive: true, force: true });
     log(`fleet log: ${logPath}`);
-    await cleanup();
   };
 
-  const until = Date.now() + 300_000;
+  const until = Date.now() + searchableTimeoutS * 1000;
   let exitedWith;
   void exited.then((c) => (exitedWith = c));
   while (!banner) {
-    if (exitedWith !== undefined) {
-      await cleanup();
-      throw new Error(`fleet exited (${exitedWith}) before it was ready; last output:\n${tail.join('\n')}`);
-    }
+    if (exitedWith !== undefined) throw new Error(`fleet exited (${exitedWith}) before it was ready; last output:\n${tail.join('\n')}`);
     if (Date.now() > until) {
       await stop();
-      throw new Error(`fleet not ready after 300 s; last output:\n${tail.join('\n')}`);
+      throw new Error(`fleet not ready after ${searchableTimeoutS} s; last output:\n${tail.join('\n')}`);
     }
     await sleep(200);
   }
-  return { base: `http://127.0.0.1:${ports.search}`, dbUrl, stop, tail };
+  return { base: `http://127.0.0.1:${ports.search}`, embedBase: `http://127.0.0.1:${ports.embed}`, pid: child.pid, stop, tail };
 }
 
 async function metricValues(base) {
@@ -230,6 +327,17 @@ async function metricValues(base) {
     if (line.startsWith('#') || !line.trim()) continue;
     const sp = line.lastIndexOf(' ');
     out[line.slice(0, sp)] = Number(line.slice(sp + 1));
+  }
+  return out;
+}
+
+/** Values of a labelled metric by one label: { structure: value }. */
+function byLabel(metrics, name, label) {
+  const out = {};
+  const re = new RegExp(`^${name}\\{.*\\b${label}="([^"]+)".*\\}$`);
+  for (const [k, v] of Object.entries(metrics)) {
+    const m = re.exec(k);
+    if (m) out[m[1]] = v;
   }
   return out;
 }
@@ -279,12 +387,13 @@ function vocabFrom(items) {
 async function ingest(base, items) {
   const counts = {};
   let retried = 0;
+  let resentRequests = 0;
   let pending = items;
   for (let round = 0; pending.length > 0; round++) {
     if (round > 0) {
       if (round > 5) throw new Error(`bulk ingest: ${pending.length} items still failing after 5 retry rounds`);
       retried += pending.length;
-      log(`  retrying ${pending.length} items the API answered with status "error" (round ${round})`);
+      log(`  retrying ${pending.length} items (status "error" or a dropped request; round ${round})`);
       await sleep(1000 * round);
     }
     const chunks = [];
@@ -294,12 +403,29 @@ async function ingest(base, items) {
     const worker = async () => {
       while (next < chunks.length) {
         const chunk = chunks[next++];
-        const res = await fetch(`${base}/v1/candidates/bulk`, {
-          method: 'POST',
-          headers: { authorization: `Bearer ${DEMO_KEY}`, 'content-type': 'application/json' },
-          body: JSON.stringify(chunk),
-        });
-        const text = await res.text();
+        let res;
+        let text;
+        try {
+          res = await fetch(`${base}/v1/candidates/bulk`, {
+            method: 'POST',
+            headers: { authorization: `Bearer ${DEMO_KEY}`, 'content-type': 'application/json' },
+            body: JSON.stringify(chunk),
+          });
+          text = await res.text();
+        } catch (err) {
+          // A dropped connection leaves the outcome unknown; upserts are idempotent, so send it again.
+          log(`  bulk request failed in transport (${err.cause?.code ?? err.cause?.message ?? err.message}); will resend its ${chunk.length} items`);
+          resentRequests++;
+          failed.push(...chunk);
+          continue;
+        }
+        if (res.status === 503 || res.status === 429) {
+          // Shed under load, as the API documents: back off and send again.
+          log(`  bulk request answered HTTP ${res.status}; will resend its ${chunk.length} items`);
+          resentRequests++;
+          failed.push(...chunk);
+          continue;
+        }
         if (!res.ok) throw new Error(`bulk ingest: HTTP ${res.status} ${text.slice(0, 500)}`);
         const body = JSON.parse(text);
         for (const it of body.items) {
@@ -312,102 +438,235 @@ async function ingest(base, items) {
     await Promise.all(Array.from({ length: Math.min(bulkConcurrency, chunks.length) }, worker));
     pending = failed;
   }
-  return { counts, retried };
+  return { counts, retried, resentRequests };
 }
 
-async function waitSearchable(base, dbUrl, n, t0) {
-  const pool = createPool(dbUrl, { max: 1 });
+async function waitSearchable(base, pool, n, t0) {
   const until = Date.now() + searchableTimeoutS * 1000;
   let lastReport = 0;
-  try {
-    for (;;) {
-      const { rows: [row] } = await pool.query('SELECT count(*)::int AS outbox FROM embedding_outbox');
-      const m = await metricValues(base);
-      const vectors = m.hh_search_vector_index_vectors ?? 0;
-      if (row.outbox === 0 && vectors >= n) return { vectors, metrics: m };
-      if (Date.now() - lastReport > 10_000) {
-        lastReport = Date.now();
-        log(`  ${round((performance.now() - t0) / 1000)} s: outbox ${row.outbox}, index ${vectors}/${n}`);
-      }
-      if (Date.now() > until) throw new Error(`not searchable after ${searchableTimeoutS} s (outbox ${row.outbox}, index ${vectors}/${n})`);
-      await sleep(250);
+  for (;;) {
+    const {
+      rows: [row],
+    } = await pool.query('SELECT count(*)::int AS outbox FROM embedding_outbox');
+    const m = await metricValues(base);
+    const vectors = m.hh_search_vector_index_vectors ?? 0;
+    if (row.outbox === 0 && vectors >= n) return { vectors, metrics: m };
+    if (Date.now() - lastReport > 10_000) {
+      lastReport = Date.now();
+      log(`  ${round((performance.now() - t0) / 1000)} s: outbox ${row.outbox}, index ${vectors}/${n}`);
     }
-  } finally {
-    await pool.end();
+    if (Date.now() > until) throw new Error(`not searchable after ${searchableTimeoutS} s (outbox ${row.outbox}, index ${vectors}/${n})`);
+    await sleep(250);
   }
 }
 
+/** Query embeddings from the fleet's hh-embed, in batches, for the texts hh-search would embed. */
+async function embedQueries(embedBase, texts) {
+  const signer = new mods.ServiceTokenSigner({ secret: serviceSecret, audience: 'hh-embed' });
+  const out = [];
+  for (let i = 0; i < texts.length; i += 128) {
+    const input = texts.slice(i, i + 128);
+    const res = await fetch(`${embedBase}/v1/embeddings`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${await signer.token()}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ input, model: embedModel, encoding_format: 'float' }),
+    });
+    const text = await res.text();
+    if (!res.ok) throw new Error(`hh-embed: HTTP ${res.status} ${text.slice(0, 300)}`);
+    const body = JSON.parse(text);
+    body.data.forEach((d, j) => out.push([input[j], d.embedding]));
+  }
+  return out;
+}
+
+async function probe(base, path, body, headers) {
+  const res = await fetch(`${base}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+  const json = await res.json().catch(() => ({}));
+  if (!res.ok || !Array.isArray(json.results) || json.results.length === 0) {
+    throw new Error(`probe search on ${base}${path} returned HTTP ${res.status} with ${json.results?.length ?? 'no'} results: ${JSON.stringify(json).slice(0, 500)}`);
+  }
+  return json;
+}
+
+/** One measured run: load + CPU meter; CPU-ms per 2xx response for each process group. */
+async function measuredRun(meter, opts) {
+  const loadAvg1Before = round(os.loadavg()[0], 2);
+  await meter.start();
+  const r = await runScenario({ ...opts, informational: INFORMATIONAL });
+  const cpu = await meter.stop();
+  r.loadAvg1Before = loadAvg1Before;
+  r.cpuMs = Object.fromEntries(Object.entries(cpu).map(([k, v]) => [k, round(v, 0)]));
+  r.cpuMsPerSearch = Object.fromEntries(Object.entries(cpu).map(([k, v]) => [k, r.ok > 0 ? round(v / r.ok, 2) : null]));
+  r.failureReasons = Object.fromEntries(Object.entries(r.degradedReasons ?? {}).filter(([c]) => !INFORMATIONAL.includes(c)));
+  if (r.ok === 0) problems.push(`${opts.scenario.name}: no successful response`);
+  return r;
+}
+
 async function benchSize(size) {
-  log(`=== ${size} candidates: starting a fresh fleet (${adminUrl ? 'database on BENCH_DATABASE_URL server' : 'embedded PostgreSQL'})`);
-  const fleet = await startFleet(size);
+  const load = loadFor(size);
+  log(`=== ${size} candidates: fresh database (${adminUrl ? 'on the BENCH_DATABASE_URL server' : 'embedded PostgreSQL'}), ${load} load`);
+  const db = await createDatabase(size);
+  let fleet;
+  let peer;
+  let pool;
   try {
     const tg = performance.now();
     const items = toBulkItems(generateDemoCandidates({ count: size, seed: 42 }));
     log(`generated ${items.length} demo candidates in ${round((performance.now() - tg) / 1000, 2)} s (not timed)`);
     if (items.length !== size) throw new Error(`generateDemoCandidates returned ${items.length} candidates, expected ${size}`);
 
-    const ingestLoadAvg1Before = round(os.loadavg()[0], 2);
-    const t0 = performance.now();
-    const { counts, retried } = await ingest(fleet.base, items);
-    const tStored = performance.now();
-    log(`stored ${size} in ${round((tStored - t0) / 1000)} s (${JSON.stringify(counts)}, ${retried} item retries); waiting until searchable…`);
-    const { vectors, metrics } = await waitSearchable(fleet.base, fleet.dbUrl, size, t0);
-    const tSearchable = performance.now();
-    const ingestResult = {
-      candidates: size,
-      bulkRequestSize: 1000,
-      bulkConcurrency,
-      storeSeconds: round((tStored - t0) / 1000, 2),
-      storedPerSecond: round(size / ((tStored - t0) / 1000)),
-      searchableSeconds: round((tSearchable - t0) / 1000, 2),
-      searchablePerSecond: round(size / ((tSearchable - t0) / 1000)),
-      indexVectors: vectors,
-      counts,
-      itemRetries: retried,
-      loadAvg1Before: ingestLoadAvg1Before,
-      loadAvg1After: round(os.loadavg()[0], 2),
-    };
-    log(`searchable after ${ingestResult.searchableSeconds} s → ${ingestResult.searchablePerSecond} candidates/s`);
-
-    // One real search first: a benchmark of empty result pages would measure nothing useful.
-    const next = createSearchBodies({ vocab: vocabFrom(items), seed: 20_251_123 + size, kind: 'jd' });
-    const probe = await fetch(`${fleet.base}/v1/search`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${DEMO_KEY}`, 'content-type': 'application/json' },
-      body: JSON.stringify(next()),
-    });
-    const probeBody = await probe.json();
-    if (!probe.ok || !Array.isArray(probeBody.results) || probeBody.results.length === 0) {
-      throw new Error(`probe search returned HTTP ${probe.status} with ${probeBody.results?.length ?? 'no'} results: ${JSON.stringify(probeBody).slice(0, 500)}`);
+    let ingestResult;
+    if (load === 'copy') {
+      pool = createPool(db.url, { max: 2, statementTimeoutMs: 0 });
+      const tenantId = await prepareSchema(pool);
+      log('copy load: deriving, embedding (hh-embed built-in model, in process) and COPYing…');
+      const tc = performance.now();
+      const offline = await copyLoad({ pool, dbUrl: db.url, tenantId, items, mods, model: embedModel, occupationsForTitles, log });
+      log(`copy load: ${size} candidates in Postgres after ${offline.offlineSeconds} s (${offline.offlinePerSecond}/s; embedding ${offline.embedSeconds} s); starting the fleet (hh-search loads from Postgres)…`);
+      const ts = performance.now();
+      fleet = await startFleet(size, db);
+      const { vectors } = await waitSearchable(fleet.base, pool, size, ts);
+      const tSearchable = performance.now();
+      ingestResult = {
+        method: 'copy',
+        candidates: size,
+        ...offline,
+        fleetStartUntilSearchableSeconds: round((tSearchable - ts) / 1000, 2),
+        searchableSeconds: round((tSearchable - tc) / 1000, 2),
+        searchablePerSecond: round(size / ((tSearchable - tc) / 1000)),
+        indexVectors: vectors,
+      };
+    } else {
+      fleet = await startFleet(size, db);
+      pool = createPool(db.url, { max: 2, statementTimeoutMs: 0 });
+      const ingestLoadAvg1Before = round(os.loadavg()[0], 2);
+      const ti = performance.now();
+      const { counts, retried, resentRequests } = await ingest(fleet.base, items);
+      const tStored = performance.now();
+      log(`stored ${size} in ${round((tStored - ti) / 1000)} s (${JSON.stringify(counts)}, ${retried} item retries); waiting until searchable…`);
+      const { vectors } = await waitSearchable(fleet.base, pool, size, ti);
+      const tSearchable = performance.now();
+      ingestResult = {
+        method: 'http',
+        candidates: size,
+        bulkRequestSize: 1000,
+        bulkConcurrency,
+        storeSeconds: round((tStored - ti) / 1000, 2),
+        storedPerSecond: round(size / ((tStored - ti) / 1000)),
+        searchableSeconds: round((tSearchable - ti) / 1000, 2),
+        searchablePerSecond: round(size / ((tSearchable - ti) / 1000)),
+        indexVectors: vectors,
+        counts,
+        itemRetries: retried,
+        resentRequests,
+        loadAvg1Before: ingestLoadAvg1Before,
+        loadAvg1After: round(os.loadavg()[0], 2),
+      };
     }
-    log(`probe search: ${probeBody.results.length} results, degraded=${JSON.stringify(probeBody.degraded)}, tookMs=${probeBody.tookMs}`);
+    log(`searchable after ${ingestResult.searchableSeconds} s → ${ingestResult.searchablePerSecond} candidates/s (${load})`);
+    // Planner statistics as a database in steady state has them (autovacuum may not have got to a
+    // freshly loaded table yet): without them the full-text statement's rarest-lexeme choice reads
+    // empty pg_stats and its plan misjudges the tenant's row count. Not timed; both systems use them.
+    const ta = performance.now();
+    await pool.query('ANALYZE');
+    log(`ANALYZE in ${round((performance.now() - ta) / 1000, 1)} s (not timed)`);
+    const pids = fleetServicePids(fleet.pid);
+    const {
+      rows: [{ tenant_id: tenantId }],
+    } = await pool.query('SELECT tenant_id FROM api_keys WHERE key_hash = $1', [createHash('sha256').update(DEMO_KEY).digest()]);
 
-    // All phases draw from one generator, so no body repeats within this fleet: every request misses the caches.
-    const scenario = (name) => ({ name, group: 'search', method: 'POST', path: '/v1/search', body: () => next, load: { concurrency: 1, duration: `${durationS}s` } });
-    await runScenario({ url: fleet.base, apiKey: DEMO_KEY, scenario: scenario('warmup'), duration: 3, connections: 2 });
+    // The query stream: the first `queryCount` bodies are embedded once for the peer; hh's stream
+    // starts with the same bodies and continues with fresh ones, so no hh request repeats (every
+    // request misses its caches) while the peer cycles through the embedded set.
+    const gen = createSearchBodies({ vocab: vocabFrom(items), seed: 20_251_123 + size, kind: 'jd' });
+    const queries = Array.from({ length: queryCount }, () => gen());
+    let hhPos = 0;
+    const nextHh = () => (hhPos < queries.length ? queries[hhPos++] : gen());
+    let peerPos = 0;
+    const nextPeer = () => queries[peerPos++ % queries.length];
+    const auth = { authorization: `Bearer ${DEMO_KEY}` };
+
+    let peerSetup = null;
+    if (peerEnabled) {
+      const te = performance.now();
+      const embedded = await embedQueries(fleet.embedBase, queries.map((q) => mods.vectorText(q)));
+      log(`peer: ${embedded.length} query embeddings from hh-embed in ${round((performance.now() - te) / 1000, 2)} s`);
+      peerSetup = await buildPeerTables({ pool, dbUrl: db.url, model: embedModel, log });
+      log(`peer: HNSW index built in ${peerSetup.hnswBuildSeconds} s`);
+      peer = await startPeerServer({ root, dbUrl: db.url, tenantId, queries: embedded, tmpDir: os.tmpdir(), env: extraEnv });
+      const p = await probe(peer.base, '/search', queries[0], {});
+      log(`peer probe: ${p.results.length} results in ${p.tookMs} ms`);
+    }
+
+    const hhProbe = await probe(fleet.base, '/v1/search', nextHh(), auth);
+    log(`hh probe search: ${hhProbe.results.length} results, degraded=${JSON.stringify(hhProbe.degraded)}, tookMs=${hhProbe.tookMs}`);
+
+    const groups = {
+      'hh-search': () => [pids['hh-search']],
+      'hh-embed': () => [pids['hh-embed']],
+      'hh-rerank': () => [pids['hh-rerank']],
+      postgres: postgresBackends(pool),
+      peer: () => (peer ? [peer.pid] : []),
+    };
+    const meter = createCpuMeter(groups);
+    const hhScenario = (name) => ({ name, group: 'search', method: 'POST', path: '/v1/search', body: () => nextHh, load: { concurrency: 1, duration: `${durationS}s` } });
+    const peerScenario = (name) => ({ name, group: 'search', method: 'POST', path: '/search', body: () => nextPeer, load: { concurrency: 1, duration: `${durationS}s` } });
+    await runScenario({ url: fleet.base, apiKey: DEMO_KEY, scenario: hhScenario('warmup'), duration: 3, connections: 2 });
+    if (peer) await runScenario({ url: peer.base, apiKey: DEMO_KEY, scenario: peerScenario('peer_warmup'), duration: 3, connections: 2 });
+
     const latency = [];
     for (const c of levels) {
-      const loadAvg1Before = round(os.loadavg()[0], 2);
       const mBefore = await metricValues(fleet.base);
-      const r = await runScenario({ url: fleet.base, apiKey: DEMO_KEY, scenario: scenario(`uncached_c${c}`), connections: c, duration: durationS });
-      r.loadAvg1Before = loadAvg1Before;
-      r.loadAvg1After = round(os.loadavg()[0], 2);
+      const hh = await measuredRun(meter, { url: fleet.base, apiKey: DEMO_KEY, scenario: hhScenario(`hh_c${c}`), connections: c, duration: durationS });
       // Where the time went: mean per search stage over this run, from hh-search's own histograms.
-      r.stagesMeanMs = branchMeans(mBefore, await metricValues(fleet.base));
-      log(`  c=${c} stage means: ${Object.entries(r.stagesMeanMs).map(([k, v]) => `${k} ${v.meanMs} ms`).join(', ')}`);
-      log(`  c=${c}: ${r.ok} ok in ${r.durationS} s, ${r.throughputRps} req/s, p50 ${r.latencyMs.p50} / p95 ${r.latencyMs.p95} / p99 ${r.latencyMs.p99} ms, non-2xx ${r.non2xx}, degraded ${round(r.degradedShare * 100)}% (failure ${round(r.failureDegradedShare * 100)}%) ${JSON.stringify(r.degradedReasons)}, cache ${JSON.stringify(r.cache)}`);
-      latency.push({ concurrency: c, ...r });
+      hh.stagesMeanMs = branchMeans(mBefore, await metricValues(fleet.base));
+      log(`  hh   c=${c}: ${hh.throughputRps} req/s, p50 ${hh.latencyMs.p50} / p95 ${hh.latencyMs.p95} / p99 ${hh.latencyMs.p99} ms, failure-degraded ${round(hh.failureDegradedShare * 100)}% ${JSON.stringify(hh.failureReasons)}, CPU-ms/search ${JSON.stringify(hh.cpuMsPerSearch)}`);
+      log(`       stages: ${Object.entries(hh.stagesMeanMs).map(([k, v]) => `${k} ${v.meanMs} ms`).join(', ')}`);
+      let pr = null;
+      if (peer) {
+        pr = await measuredRun(meter, { url: peer.base, apiKey: DEMO_KEY, scenario: peerScenario(`peer_c${c}`), connections: c, duration: durationS });
+        log(`  peer c=${c}: ${pr.throughputRps} req/s, p50 ${pr.latencyMs.p50} / p95 ${pr.latencyMs.p95} / p99 ${pr.latencyMs.p99} ms, non-2xx ${pr.non2xx}, CPU-ms/search ${JSON.stringify(pr.cpuMsPerSearch)}`);
+      }
+      latency.push({ concurrency: c, hh, peer: pr });
     }
+
     const after = await metricValues(fleet.base);
-    const proc = {
-      searchRssMiB: round((after.hh_search_process_resident_memory_bytes ?? NaN) / 2 ** 20),
-      searchHeapUsedMiB: round((after.hh_search_nodejs_heap_size_used_bytes ?? NaN) / 2 ** 20),
-      embeddingJobs: metrics.hh_search_embedding_jobs_total ?? null,
-      embeddingFailures: after.hh_search_embedding_failures_total ?? null,
+    const indexBytes = byLabel(after, 'hh_search_index_bytes', 'structure');
+    const indexDocs = byLabel(after, 'hh_search_index_documents', 'structure');
+    const memory = {
+      searchRssBytes: rssBytes(pids['hh-search']) ?? null,
+      searchHeapUsedBytes: after.hh_search_nodejs_heap_size_used_bytes ?? null,
+      indexBytes,
+      indexDocuments: indexDocs,
+      // Per candidate held by that structure (the pool size where a structure reports no count).
+      indexBytesPerCandidate: Object.fromEntries(Object.entries(indexBytes).map(([s, b]) => [s, round(b / (indexDocs[s] || size), 1)])),
+      peer: peerSetup && { ...peerSetup, serverRssBytes: rssBytes(peer.pid) ?? null, bytesPerCandidate: round((peerSetup.tableBytes + peerSetup.hnswBytes) / size, 1) },
     };
-    return { size, ingest: ingestResult, latency, process: proc };
+
+    let freshness = null;
+    if (freshDurationS > 0) {
+      log(`write → searchable: ${freshRate} candidates/s for ${freshDurationS} s…`);
+      freshness = await measureFreshness({
+        base: fleet.base,
+        apiKey: DEMO_KEY,
+        vocab: vocabFrom(items),
+        deriveCandidate: mods.deriveCandidate,
+        rate: freshRate,
+        durationS: freshDurationS,
+        tag: runTag,
+      });
+      log(`  ${freshness.written} written at ${freshness.achievedRate}/s; searchable p50 ${freshness.searchableMs.p50} / p95 ${freshness.searchableMs.p95} ms over ${freshness.samples} samples (${freshness.notFoundWithinSeconds.count} not found within ${freshness.notFoundWithinSeconds.seconds} s)`);
+      // A measured outcome, not a failure of the benchmark: reported, and kept in the JSON with what the last probe saw.
+      if (freshness.notFoundWithinSeconds.count > 0) {
+        findings.push(`${size}: ${freshness.notFoundWithinSeconds.count} written candidates not returned by a search for their own text within ${freshness.notFoundWithinSeconds.seconds} s (see freshness.missed)`);
+      }
+    }
+    return { size, load, ingest: ingestResult, latency, memory, freshness, pids };
   } finally {
-    await fleet.stop();
+    await peer?.stop().catch((err) => log(`peer stop: ${err.message}`));
+    await pool?.end().catch(() => undefined);
+    await fleet?.stop().catch((err) => log(`fleet stop: ${err.message}`));
+    await db.cleanup().catch((err) => log(`cleanup: ${err.message}`));
   }
 }
 
@@ -417,57 +676,63 @@ for (const svc of ['hh-search', 'hh-embed', 'hh-rerank']) {
     process.exit(2);
   }
 }
-const { createPool } = await import('@hh/db');
+if (!existsSync('/proc/self/stat')) fail('this benchmark reads CPU time from /proc: run it on Linux');
+const { createPool, migrate } = await import('@hh/db');
 const taxonomy = await import('@hh/taxonomy');
 if (typeof taxonomy.generateDemoCandidates !== 'function') {
   console.error('@hh/taxonomy does not export generateDemoCandidates (is packages/taxonomy built?)');
   process.exit(2);
 }
-const { generateDemoCandidates } = taxonomy;
+const { generateDemoCandidates, loadTaxonomy, occupationsForTitles } = taxonomy;
+const mods = await loadServiceModules(root);
 
 const startedAt = new Date();
 const machine = machineInfo();
-log(`machine: ${machine.cpus} × ${machine.cpuModel}, ${machine.totalMemGiB} GiB, Node ${machine.node}, commit ${machine.commit}`);
+log(`machine: ${machine.cpus} × ${machine.cpuModel}, ${machine.totalMemGiB} GiB, Node ${machine.node}, commit ${machine.commit}, load ${machine.loadAvgAtStart.join(' ')}`);
 const results = [];
-for (const size of sizes) results.push(await benchSize(size));
-
-console.log('\nIngest (bulk API, 1000 per request) until searchable');
-console.log('candidates  bulk∥  stored s  stored/s  searchable s  searchable/s');
-for (const r of results) {
-  const i = r.ingest;
-  console.log(`${String(i.candidates).padStart(10)}  ${String(i.bulkConcurrency).padStart(5)}  ${i.storeSeconds.toFixed(1).padStart(8)}  ${i.storedPerSecond.toFixed(0).padStart(8)}  ${i.searchableSeconds.toFixed(1).padStart(12)}  ${i.searchablePerSecond.toFixed(0).padStart(12)}`);
-}
-console.log('\nUncached search latency (distinct job descriptions, rerank on, limit 20)');
-console.log('candidates  conc   req/s   p50 ms   p95 ms   p99 ms   2xx  non-2xx  errors  degraded  failure-degr.  load1  cache');
-for (const r of results) {
-  for (const l of r.latency) {
-    console.log(
-      `${String(r.size).padStart(10)}  ${String(l.concurrency).padStart(4)}  ${l.throughputRps.toFixed(1).padStart(6)}  ${l.latencyMs.p50.toFixed(1).padStart(7)}  ${l.latencyMs.p95.toFixed(1).padStart(7)}  ${l.latencyMs.p99.toFixed(1).padStart(7)}  ${String(l.ok).padStart(4)}  ${String(l.non2xx).padStart(7)}  ${String(l.errors + l.timeouts).padStart(6)}  ${`${(l.degradedShare * 100).toFixed(1)}%`.padStart(8)}  ${`${(l.failureDegradedShare * 100).toFixed(1)}%`.padStart(13)}  ${l.loadAvg1Before.toFixed(1).padStart(5)}  ${Object.entries(l.cache).map(([k, v]) => `${k}:${v}`).join(' ')}`,
-    );
-  }
+let fatal;
+try {
+  for (const size of sizes) results.push(await benchSize(size));
+} catch (err) {
+  fatal = err;
+  console.error(`[bench] failed: ${err.stack ?? err}`);
 }
 
+if (results.length > 0) printReport(results, { durationS });
 const out = a.out ?? join(root, 'bench-results', `search-${startedAt.toISOString().slice(0, 10)}.json`);
 mkdirSync(dirname(out), { recursive: true });
 writeFileSync(
   out,
   `${JSON.stringify(
     {
-      benchmark: 'hh search: ingest until searchable + uncached search latency',
+      benchmark: 'hh search vs a Postgres-only peer: load until searchable, uncached search latency and CPU per search, memory, write → searchable',
       command: `node scripts/bench-search.mjs ${process.argv.slice(2).join(' ')}`.trim(),
       startedAt: startedAt.toISOString(),
       finishedAt: new Date().toISOString(),
-      machine,
+      complete: !fatal && problems.length === 0 && results.length === sizes.length,
+      problems: fatal ? [...problems, String(fatal.message ?? fatal)] : problems,
+      findings,
+      machine: { ...machine, loadAvgAtEnd: os.loadavg().map((x) => round(x, 2)) },
       settings: {
         sizes,
         concurrency: levels,
         durationSeconds: durationS,
         warmupSeconds: 3,
+        load: a.load,
         bulkConcurrency,
+        queries: queryCount,
+        freshRate,
+        freshDurationSeconds: freshDurationS,
+        peer: peerEnabled,
+        serviceEnv: extraEnv,
+        embedModel,
+        informationalDegradedCodes: INFORMATIONAL,
         database: adminUrl ? 'postgres server (BENCH_DATABASE_URL/DATABASE_URL), fresh database per size' : 'embedded PostgreSQL, fresh data dir per size',
         cache: 'in-process (REDIS_URL not passed on)',
-        queries: 'distinct job descriptions from the pool vocabulary (seeded), rerank on, limit 20',
-        loadGenerator: 'autocannon on the same machine as the fleet',
+        searchBodies: 'distinct job descriptions from the pool vocabulary (seeded; a quarter filter by country), rerank on, limit 20',
+        peerDesign: 'one SQL statement: pgvector HNSW top 100 (ef_search 100, iterative scan) + hh-search\'s own full-text statement top 100 + RRF k=60, page fields joined; query embeddings precomputed by hh-embed; no specialty, no rerank, no cache',
+        cpu: '/proc/<pid>/stat utime+stime deltas over each measured run, divided by 2xx responses; postgres = backends connected to the bench database; loadGenerator = this process',
+        loadGenerator: 'autocannon in this process, on the same machine as the fleet',
       },
       results,
     },
@@ -476,3 +741,8 @@ writeFileSync(
   )}\n`,
 );
 log(`wrote ${out}`);
+if (findings.length > 0) console.log(`[bench] findings:\n  ${findings.join('\n  ')}`);
+if (fatal || problems.length > 0) {
+  if (problems.length > 0) console.error(`[bench] problems:\n  ${problems.join('\n  ')}`);
+  process.exit(1);
+}

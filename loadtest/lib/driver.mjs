@@ -20,6 +20,7 @@ import { percentile } from './gen.js';
  * @param {number} [o.connections]  overrides scenario.load.concurrency
  * @param {number} [o.rate]         overrides scenario.load.rate (requests/s over all connections)
  * @param {number} [o.timeoutSeconds] per-request timeout (default 10)
+ * @param {string[]} [o.informational] degraded codes not counted as failures (default INFORMATIONAL_DEGRADED)
  */
 export async function runScenario(o) {
   const s = o.scenario;
@@ -39,6 +40,7 @@ export async function runScenario(o) {
   const cache = {};
   const degradedReasons = {};
   const isSearch = s.group === 'search';
+  const informational = o.informational ?? INFORMATIONAL_DEGRADED;
 
   const opts = {
     url: o.url,
@@ -60,7 +62,7 @@ export async function runScenario(o) {
           searched2xx++;
           const codes = degradedCodes(body);
           if (codes.length > 0) degraded++;
-          if (codes.some((c) => !INFORMATIONAL_DEGRADED.includes(c))) failureDegraded++;
+          if (codes.some((c) => !informational.includes(c))) failureDegraded++;
           for (const c of codes) degradedReasons[c] = (degradedReasons[c] ?? 0) + 1;
           const m = /"cache":"(\w+)"/.exec(body);
           if (m) cache[m[1]] = (cache[m[1]] ?? 0) + 1;
