@@ -90,7 +90,10 @@ export function createServiceApp(opts: ServiceAppOptions): ZodApp {
     // Path parameters are ids of up to 128 characters, each up to 3 when percent-encoded. Fastify's
     // default (100) answered 414 to valid ids that bulk ingestion accepts, leaving them unreadable.
     routerOptions: { maxParamLength: 3 * 128 },
-    connectionTimeout: 30_000,
+    // No socket idle timeout: a socket is idle while its handler works, so one would cut a long
+    // answer (a 1,000-candidate bulk under load took over 30 s) in transport. Slow clients are cut by
+    // the request/headers timeouts below, idle keep-alive connections by keepAliveTimeout.
+    connectionTimeout: 0,
     requestTimeout,
     // Passed to http.createServer: headers must arrive within the request timeout too, and the
     // timeouts are checked often enough to be enforced close to their value.

@@ -64,6 +64,13 @@ describe('slow-trickle requests', () => {
     await app.ready();
     expect(app.server.requestTimeout).toBe(10_000);
   });
+
+  it('no socket idle timeout cuts a handler that works long (slow clients are cut by the request timeout)', async () => {
+    app = build();
+    await app.ready();
+    expect(app.server.timeout).toBe(0);
+    expect(app.server.headersTimeout).toBe(10_000);
+  });
 });
 
 describe('JSON bodies', () => {
