@@ -223,6 +223,11 @@ export const searchSchema = z.object({
    */
   LEXICAL_INDEX: z.enum(['memory', 'postgres']).default('memory'),
   /**
+   * Terms a job description keeps for the in-memory lexical branch (highest query tf × idf first):
+   * the branch's cost grows with them, its ranking saturates (see README, Relevance).
+   */
+  LEXICAL_JOB_TERMS: int(24, 1, 64),
+  /**
    * A filtered vector search whose filter matches at most this many of the tenant's candidates scans
    * them exactly; above it the index walks its graph until enough pass. Unset: the engine's measured
    * crossover (PREDICATE_EXACT_SCAN_MAX, see packages/diskann/README.md).

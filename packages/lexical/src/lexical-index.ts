@@ -164,7 +164,8 @@ export class LexicalIndex {
     if (q.language !== undefined && q.language !== 'en' && q.language !== 'pt') throw new TypeError(`lexical: language must be 'en' or 'pt', got ${JSON.stringify(q.language)}`);
     const N = this.size;
     const stats: TermStats = { termId: (t) => this.dict.get(t), df: (id) => this.df[id]!, N };
-    const plan = buildPlan(q, stats, this.options.maxJobTerms);
+    if (q.maxTerms !== undefined && !(Number.isInteger(q.maxTerms) && q.maxTerms >= 1)) throw new RangeError(`lexical: maxTerms must be a positive integer, got ${q.maxTerms}`);
+    const plan = buildPlan(q, stats, q.maxTerms ?? this.options.maxJobTerms);
     const avg = Array.from(this.totalLen, (t) => (N > 0 ? t / N : 0));
     return { plan, s: new Bm25f(this.options.weights, this.options.b, this.options.k1, avg) };
   }

@@ -12,6 +12,8 @@ export interface SearchQuery {
   text: string;
   mode: 'job' | 'query';
   language?: Language;
+  /** A job description keeps at most this many terms (default: the index's `maxJobTerms`). */
+  maxTerms?: number;
 }
 
 export interface PlanTerm {

@@ -144,7 +144,7 @@ export function buildApp(deps: SearchAppDeps): ZodApp {
         embedTimeoutMs: config.SEARCH_EMBED_TIMEOUT_MS,
         exactScanMax: config.VECTOR_EXACT_SCAN_MAX ?? PREDICATE_EXACT_SCAN_MAX,
       }),
-      deps.lexical ? createMemoryFullTextBranch({ lexical: deps.lexical, fallback: createPostgresFullTextBranch(repo) }) : createPostgresFullTextBranch(repo),
+      deps.lexical ? createMemoryFullTextBranch({ lexical: deps.lexical, fallback: createPostgresFullTextBranch(repo), jobTerms: config.LEXICAL_JOB_TERMS }) : createPostgresFullTextBranch(repo),
       createSpecialtyBranch({ cache: deps.cache, lookup: deps.specialty, repo }),
     ],
     rerank: createRerankStage({

@@ -9,7 +9,7 @@ import type { LexicalSink } from '../../index/lexical-sink.js';
 import type { Branch, BranchContext, BranchHit } from '../branch.js';
 import { ftsQuery } from '../query-text.js';
 
-export function createMemoryFullTextBranch(deps: { lexical: LexicalSink; fallback: Branch }): Branch {
+export function createMemoryFullTextBranch(deps: { lexical: LexicalSink; fallback: Branch; jobTerms: number }): Branch {
   return {
     name: 'fts',
     run(ctx: BranchContext): Promise<BranchHit[]> {
@@ -24,7 +24,7 @@ export function createMemoryFullTextBranch(deps: { lexical: LexicalSink; fallbac
       const q = ctx.request.query?.trim();
       const text = q ? q : [ctx.request.jobDescription ?? '', ...(ctx.filters?.mustHaveSkills ?? [])].join('\n');
       const mode = ftsQuery(ctx.request).mode;
-      const res = idx.search({ text, mode }, { k: ctx.window, explain: true, ...(filter.tenantOnly ? {} : { accept: filter.acceptId }) });
+      const res = idx.search({ text, mode, ...(mode === 'job' ? { maxTerms: deps.jobTerms } : {}) }, { k: ctx.window, explain: true, ...(filter.tenantOnly ? {} : { accept: filter.acceptId }) });
       return Promise.resolve(res.hits.map((h) => ({ id: h.id, score: h.score, ...(h.matched ? { matched: h.matched } : {}) })));
     },
   };
