@@ -31,6 +31,8 @@ export interface Harness {
   newTenant(slug: string): Promise<{ id: number; key: string }>;
   /** Run the outbox worker until empty and wait for the index to apply the change log. */
   settle(): Promise<void>;
+  /** Wait for the in-memory structures to apply the change log as it is now (embeddings not awaited). */
+  indexed(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -101,6 +103,10 @@ export async function startHarness(
     async newTenant(slug) {
       const t = await tenants.create(slug);
       return { id: t.id, key: await tenants.issueKey(t.id, 'test') };
+    },
+    async indexed() {
+      const { rows } = await db.pool.query<{ seq: number | null }>('SELECT max(seq) AS seq FROM change_log');
+      await runtime.sync.waitForSeq(rows[0]?.seq ?? 0);
     },
     async settle() {
       while ((await runtime.worker.processBatch()) > 0) {

@@ -32,13 +32,15 @@ async function eventually<T>(fn: () => Promise<T>, ok: (v: T) => boolean): Promi
 it('a search says how many of the tenant\'s candidates are not searchable yet, and readiness reports the backlog', async () => {
   const bulk = await api.bulk(Array.from({ length: 7 }, (_, i) => ({ id: `n-${i}`, ...nurse(i) })));
   expect(bulk.status).toBe(200);
+  // Applied to the in-memory indexes (the change log), not embedded: the worker is off.
+  await h.indexed();
   const waiting = await eventually(
     () => api.search({ query: 'registered nurse' }),
     (r) => r.body.pending?.embeddings === 7,
   );
   expect(waiting.status).toBe(200);
   expect(waiting.body.degraded).toContain('embeddings_pending');
-  // Full text already finds them (it reads the stored profiles); the vector branch cannot yet.
+  // Full text already finds them (the lexical index holds the stored profiles); the vector branch cannot yet.
   expect(waiting.body.results.length).toBeGreaterThan(0);
 
   // Another tenant's backlog is not this tenant's business.

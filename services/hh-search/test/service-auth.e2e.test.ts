@@ -54,6 +54,7 @@ describe('service authentication', () => {
       const api = client(other.url, t.key);
       // Written and searchable by full text; never embedded, since hh-embed refuses this hh-search.
       await api.bulk([{ id: 'n-1', ...nurse(1) }, { id: 'a-1', ...accountant(1) }]);
+      await other.indexed();
       const res = await api.search({ jobDescription: NURSE_JD, limit: 5 });
       expect(res.status).toBe(200);
       expect(res.body.degraded).toEqual(expect.arrayContaining(['embed_unavailable', 'rerank_unavailable']));
