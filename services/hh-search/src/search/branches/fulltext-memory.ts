@@ -12,23 +12,20 @@ import { ftsQuery } from '../query-text.js';
 export function createMemoryFullTextBranch(deps: { lexical: LexicalSink; fallback: Branch; jobTerms: number }): Branch {
   return {
     name: 'fts',
-    async run(ctx: BranchContext): Promise<BranchHit[]> {
+    run(ctx: BranchContext): Promise<BranchHit[]> {
       const memory = ctx.memory();
       if (!memory) {
         ctx.degraded.add('lexical_index_warming');
         return deps.fallback.run(ctx);
       }
-      // The search below holds the event loop for milliseconds: yield once first, so the vector
-      // branch's embed request is on the wire and hh-embed works on it meanwhile (another process).
-      await new Promise((resolve) => setImmediate(resolve));
       const { filter } = memory;
       const idx = deps.lexical.index(ctx.tenantId);
-      if (!idx || filter.none) return [];
+      if (!idx || filter.none) return Promise.resolve([]);
       const q = ctx.request.query?.trim();
       const text = q ? q : [ctx.request.jobDescription ?? '', ...(ctx.filters?.mustHaveSkills ?? [])].join('\n');
       const mode = ftsQuery(ctx.request).mode;
       const res = idx.search({ text, mode, ...(mode === 'job' ? { maxTerms: deps.jobTerms } : {}) }, { k: ctx.window, explain: true, ...(filter.tenantOnly ? {} : { accept: filter.acceptId }) });
-      return res.hits.map((h) => ({ id: h.id, score: h.score, ...(h.matched ? { matched: h.matched } : {}) }));
+      return Promise.resolve(res.hits.map((h) => ({ id: h.id, score: h.score, ...(h.matched ? { matched: h.matched } : {}) })));
     },
   };
 }
