@@ -42,10 +42,9 @@
  * hh_search_vector_index_vectors ≥ N. The load generator runs on the same machine as the fleet;
  * its own CPU is reported. Exits non-zero when any step fails.
  */
-import { spawn, execFileSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { chmodSync, createWriteStream, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import os from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -58,6 +57,7 @@ import { buildPeerTables, startPeerServer } from './bench/peer.mjs';
 import { createCpuMeter, fleetServicePids, postgresBackends, rssBytes } from './bench/proc.mjs';
 import { printReport } from './bench/report.mjs';
 import { loadServiceModules } from './bench/services.mjs';
+import { freePort, machineInfo, withDatabase } from './lib/bench-fleet.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const DEMO_KEY = process.env.HH_DEMO_API_KEY ?? 'hh_demo_key_change_me';
@@ -157,23 +157,6 @@ const problems = [];
 /** Measured outcomes worth a reader's attention that do not make the run fail. */
 const findings = [];
 
-async function freePort() {
-  return new Promise((res, rej) => {
-    const srv = createServer();
-    srv.on('error', rej);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      srv.close(() => res(typeof addr === 'object' && addr ? addr.port : 0));
-    });
-  });
-}
-
-function withDatabase(url, db) {
-  const u = new URL(url);
-  u.pathname = `/${db}`;
-  return u.toString();
-}
-
 async function adminQuery(sql) {
   const pool = createPool(adminUrl, { max: 1 });
   try {
@@ -181,24 +164,6 @@ async function adminQuery(sql) {
   } finally {
     await pool.end();
   }
-}
-
-function machineInfo() {
-  const cpus = os.cpus();
-  let commit = null;
-  try {
-    commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: root, encoding: 'utf8' }).trim();
-  } catch {}
-  return {
-    cpus: cpus.length,
-    cpuModel: cpus[0]?.model ?? 'unknown',
-    totalMemGiB: round(os.totalmem() / 2 ** 30, 1),
-    platform: `${os.platform()} ${os.release()} ${os.arch()}`,
-    node: process.version,
-    commit,
-    // Other work on the machine skews every figure; the load average says how busy it was.
-    loadAvgAtStart: os.loadavg().map((x) => round(x, 2)),
-  };
 }
 
 /**

@@ -8,28 +8,12 @@
  */
 import { spawn } from 'node:child_process';
 import { chmodSync, createWriteStream, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import os from 'node:os';
 import { dirname, join } from 'node:path';
+import { freePort, sleep, withDatabase } from '../lib/bench-fleet.mjs';
 
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+export { freePort };
 
-export async function freePort() {
-  return new Promise((res, rej) => {
-    const srv = createServer();
-    srv.on('error', rej);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      srv.close(() => res(typeof addr === 'object' && addr ? addr.port : 0));
-    });
-  });
-}
-
-function withDatabase(url, db) {
-  const u = new URL(url);
-  u.pathname = `/${db}`;
-  return u.toString();
-}
 
 /**
  * @param {{ root: string, adminUrl?: string, createPool: Function, keep?: boolean, verbose?: boolean, log: (m: string) => void, runTag: string }} opts

@@ -32,7 +32,8 @@ export async function freePort() {
   });
 }
 
-function withDatabase(url, db) {
+/** The same server URL, naming another database. */
+export function withDatabase(url, db) {
   const u = new URL(url);
   u.pathname = `/${db}`;
   return u.toString();
